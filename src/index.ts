@@ -1,0 +1,3 @@
+// Rill's public API.
+export { accel, announceAccel, loadAccelImplementation } from './accel/index.js';
+export * from './accel/types.js';
