@@ -56,6 +56,8 @@ export type TimestampType = 'CreateTime' | 'LogAppendTime';
 export type CompressionName = Codec | 'none';
 
 const CODEC_BY_ID: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+/** Attribute codec ids by name (Kafka's numbering). */
+export const CODEC_ID: Readonly<Record<CompressionName, number>> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
 /** The codec for an attributes codec id, or undefined for ids 5-7 (unknown to Kafka). */
 export function codecOfId(codecId: number): CompressionName | undefined {
