@@ -1,0 +1,144 @@
+// Kafka v2 record bodies: the concatenation of records that follows a batch's 61-byte header.
+// record := length varint, attributes int8, timestampDelta varlong, offsetDelta varint,
+//           keyLength varint (-1 = null), key, valueLength varint (-1 = null), value,
+//           headerCount varint, headers (keyLength varint, key, valueLength varint, value)
+import { limits } from '../../config/limits.js';
+import { RecordDecodeError, type DecodedRecord, type RecordHeader, type RecordInput } from '../types.js';
+import { checkInt32, checkSafeInteger, VarintReader, varlongSize, writeVarlong } from './varint.js';
+
+const NULL_LENGTH = -1;
+/** length, attributes, timestampDelta, offsetDelta, keyLength, valueLength, headerCount. */
+const RECORD_BYTES_MIN = 7;
+
+function bytesSize(bytes: Buffer | null): number {
+  return bytes === null ? 1 : varlongSize(bytes.length) + bytes.length;
+}
+
+function headersSize(headers: readonly RecordHeader[]): number {
+  let size = varlongSize(headers.length);
+  for (const header of headers) size += bytesSize(header.key) + bytesSize(header.value);
+  return size;
+}
+
+/** Size of one record's body (everything after its length varint). */
+function bodySize(record: RecordInput, offsetDelta: number): number {
+  const timestampDelta = record.timestampDelta ?? 0;
+  checkSafeInteger(timestampDelta, 'timestampDelta');
+  return (
+    1 +
+    varlongSize(timestampDelta) +
+    varlongSize(offsetDelta) +
+    bytesSize(record.key) +
+    bytesSize(record.value) +
+    headersSize(record.headers ?? [])
+  );
+}
+
+function writeBytes(out: Buffer, offset: number, bytes: Buffer | null): number {
+  if (bytes === null) return writeVarlong(out, offset, NULL_LENGTH);
+  const at = writeVarlong(out, offset, bytes.length);
+  bytes.copy(out, at);
+  return at + bytes.length;
+}
+
+function writeRecord(out: Buffer, offset: number, record: RecordInput, index: number, size: number): number {
+  let at = writeVarlong(out, offset, size);
+  out[at++] = 0;
+  at = writeVarlong(out, at, record.timestampDelta ?? 0);
+  at = writeVarlong(out, at, index);
+  at = writeBytes(out, at, record.key);
+  at = writeBytes(out, at, record.value);
+  const headers = record.headers ?? [];
+  at = writeVarlong(out, at, headers.length);
+  for (const header of headers) {
+    at = writeBytes(out, at, header.key);
+    at = writeBytes(out, at, header.value);
+  }
+  return at;
+}
+
+/** Encodes records as a v2 batch body: sizes first, one allocation, then one pass of writes. */
+export function encodeRecords(records: readonly RecordInput[]): Buffer {
+  const sizes = new Array<number>(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const size = bodySize(records[i]!, i);
+    checkInt32(size, 'record size');
+    sizes[i] = size;
+    total += varlongSize(size) + size;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (let i = 0; i < records.length; i++) {
+    const recordEnd = offset + varlongSize(sizes[i]!) + sizes[i]!;
+    offset = writeRecord(out, offset, records[i]!, i, sizes[i]!);
+    if (offset !== recordEnd) throw new Error(`encodeRecords invariant: record ${i} ends at ${offset}, not ${recordEnd}`);
+  }
+  return out;
+}
+
+function readBytes(reader: VarintReader, what: string, nullable: boolean): Buffer | null {
+  const length = reader.readVarint(`${what} length`);
+  if (length === NULL_LENGTH && nullable) return null;
+  if (length < 0) throw new RecordDecodeError(`${what} length ${length} is negative`);
+  if (length > reader.end - reader.offset) {
+    throw new RecordDecodeError(`${what} length ${length} exceeds the ${reader.end - reader.offset} bytes left`);
+  }
+  const bytes = reader.buf.subarray(reader.offset, reader.offset + length);
+  reader.offset += length;
+  return bytes;
+}
+
+function readHeaders(reader: VarintReader, what: string): RecordHeader[] {
+  const count = reader.readVarint(`${what} header count`);
+  const bytesLeft = reader.end - reader.offset;
+  if (count < 0 || count > limits.recordHeaderCountMax || count * 2 > bytesLeft) {
+    throw new RecordDecodeError(`${what} header count ${count} is invalid for ${bytesLeft} bytes left`);
+  }
+  const headers: RecordHeader[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = readBytes(reader, `${what} header ${i} key`, false)!;
+    const value = readBytes(reader, `${what} header ${i} value`, true);
+    headers.push({ key, value });
+  }
+  return headers;
+}
+
+function readRecord(outer: VarintReader, index: number): DecodedRecord {
+  const what = `record ${index}`;
+  const length = outer.readVarint(`${what} length`);
+  const bytesLeft = outer.end - outer.offset;
+  if (length < RECORD_BYTES_MIN - 1 || length > bytesLeft) {
+    throw new RecordDecodeError(`${what} length ${length} is invalid for ${bytesLeft} bytes left`);
+  }
+  const reader = new VarintReader(outer.buf, outer.offset, outer.offset + length);
+  const attributes = outer.buf[reader.offset++]!;
+  const timestampDelta = reader.readVarlong(`${what} timestampDelta`);
+  const offsetDelta = reader.readVarint(`${what} offsetDelta`);
+  const key = readBytes(reader, `${what} key`, true);
+  const value = readBytes(reader, `${what} value`, true);
+  const headers = readHeaders(reader, what);
+  if (reader.offset !== reader.end) {
+    throw new RecordDecodeError(`${what} has ${reader.end - reader.offset} bytes beyond its fields`);
+  }
+  outer.offset = reader.end;
+  return { attributes, timestampDelta, offsetDelta, key, value, headers };
+}
+
+/** Decodes exactly count records filling buf[start, end); slices are views into buf. */
+export function decodeRecords(buf: Buffer, start: number, end: number, count: number): DecodedRecord[] {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > buf.length || start > end) {
+    throw new RecordDecodeError(`range [${start}, ${end}) is not within a buffer of ${buf.length} bytes`);
+  }
+  const bytes = end - start;
+  if (!Number.isInteger(count) || count < 0 || count > limits.batchRecordCountMax || count * RECORD_BYTES_MIN > bytes) {
+    throw new RecordDecodeError(`record count ${count} is invalid for ${bytes} bytes`);
+  }
+  const reader = new VarintReader(buf, start, end);
+  const records: DecodedRecord[] = [];
+  for (let i = 0; i < count; i++) records.push(readRecord(reader, i));
+  if (reader.offset !== end) {
+    throw new RecordDecodeError(`${end - reader.offset} bytes remain after ${count} records`);
+  }
+  return records;
+}
