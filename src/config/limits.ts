@@ -13,6 +13,18 @@ export const limits = {
   batchRecordCountMax: 1_000_000,
   /** Largest number of headers one record may carry. */
   recordHeaderCountMax: 100_000,
+  /** Largest element count a protocol array may claim (checked before anything is allocated). */
+  protocolArrayLengthMax: 1_000_000,
+  /** Largest byte length of a protocol string (Kafka's limit: int16 max, compact strings too). */
+  protocolStringBytesMax: 32_767,
+  /** Largest byte length of a protocol bytes/records field (bounded by the frame size anyway). */
+  protocolBytesMax: 100 * MiB,
+  /** Largest number of tagged fields one protocol struct may carry. */
+  protocolTaggedFieldsMax: 10_000,
+  /** A connection stops reading while more response bytes than this wait in its socket buffer. */
+  connectionWriteBufferBytesHigh: 8 * MiB,
+  /** Graceful shutdown: how long in-flight requests may take before connections are cut. */
+  shutdownDrainMs: 3_000,
 } as const;
 
 export type Limits = typeof limits;
