@@ -25,6 +25,10 @@ export const limits = {
   connectionWriteBufferBytesHigh: 8 * MiB,
   /** Graceful shutdown: how long in-flight requests may take before connections are cut. */
   shutdownDrainMs: 3_000,
+  /** Largest arena (linear memory above its static tables) the WASM hot path may grow to. */
+  wasmArenaBytesMax: 768 * MiB,
+  /** crc32c copies input into the WASM arena in chunks of this size. */
+  wasmCrcChunkBytes: 256 * KiB,
 } as const;
 
 export type Limits = typeof limits;
