@@ -1,0 +1,203 @@
+// One client connection: frames in, requests dispatched concurrently (pipelining), responses
+// written strictly in request order. Reading pauses while queued.max.requests requests are in
+// flight or while the socket's unsent bytes exceed limits.connectionWriteBufferBytesHigh.
+import type { Socket } from 'node:net';
+import { limits } from '../config/limits.js';
+import { FrameReader, FrameSizeError } from './frame-reader.js';
+import { ConnectionSecurity } from './security-state.js';
+import { CloseConnection, type HeaderDecoder, type LogFn, type RequestContext, type RequestDispatcher } from './types.js';
+
+export interface ConnectionOptions {
+  connectionId: number;
+  listenerName: string;
+  security: ConnectionSecurity;
+  requestBytesMax: number;
+  queuedRequestsMax: number;
+  idleTimeoutMs: number;
+  decodeHeader: HeaderDecoder;
+  dispatch: RequestDispatcher;
+  log: LogFn;
+}
+
+interface InFlight {
+  done: boolean;
+  response: Buffer | Buffer[] | null;
+}
+
+export class Connection {
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  private readonly reader: FrameReader;
+  private readonly inFlight: InFlight[] = [];
+  private closed = false;
+  /** Server shutdown: no new requests are read. */
+  private draining = false;
+  /** The client half-closed: answer what it sent, then close. */
+  private peerEnded = false;
+  private readonly closedPromise: Promise<void>;
+
+  constructor(private readonly socket: Socket, private readonly options: ConnectionOptions) {
+    this.clientAddress = socket.remoteAddress ?? 'unknown';
+    this.clientPort = socket.remotePort ?? 0;
+    this.reader = new FrameReader(options.requestBytesMax);
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.setNoDelay(true);
+    if (options.idleTimeoutMs > 0) socket.setTimeout(Math.min(options.idleTimeoutMs, 2 ** 31 - 1));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.pump());
+    socket.on('end', () => this.onEnd());
+    socket.on('timeout', () => this.onIdle());
+    socket.on('error', (err) => this.fail(`socket error: ${err.message}`));
+    socket.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  get security(): ConnectionSecurity {
+    return this.options.security;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.length;
+  }
+
+  /** Resolves once the socket has closed. */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /** Graceful stop: read no more requests, answer the in-flight ones, then close. */
+  drain(): void {
+    this.draining = true;
+    this.socket.pause();
+    this.endIfIdle();
+  }
+
+  /** Immediate close. */
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.draining) return;
+    this.reader.push(chunk);
+    this.pump();
+  }
+
+  private onEnd(): void {
+    this.peerEnded = true;
+    this.pump();
+    this.endIfIdle();
+  }
+
+  private onIdle(): void {
+    if (this.inFlight.length > 0 || this.reader.bufferedBytes > 0) return;
+    this.options.log(`rill: closing connection ${this.options.connectionId} from ${this.clientAddress}: idle for connections.max.idle.ms`);
+    this.destroy();
+  }
+
+  /** Dispatches buffered frames while allowed, then sets the socket's flow state. */
+  private pump(): void {
+    while (!this.closed && !this.draining && this.canAcceptRequest()) {
+      const frame = this.nextFrame();
+      if (frame === null) break;
+      this.startRequest(frame);
+    }
+    this.updateFlow();
+  }
+
+  private canAcceptRequest(): boolean {
+    return this.inFlight.length < this.options.queuedRequestsMax && this.socket.writableLength <= limits.connectionWriteBufferBytesHigh;
+  }
+
+  private updateFlow(): void {
+    if (this.closed) return;
+    if (this.draining || this.peerEnded || !this.canAcceptRequest()) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private nextFrame(): Buffer | null {
+    try {
+      return this.reader.next();
+    } catch (err) {
+      if (!(err instanceof FrameSizeError)) throw err;
+      this.fail(err.message);
+      return null;
+    }
+  }
+
+  private startRequest(frame: Buffer): void {
+    const slot: InFlight = { done: false, response: null };
+    this.inFlight.push(slot);
+    const ctx = this.contextFor(frame);
+    let promise: Promise<Buffer | Buffer[] | null>;
+    try {
+      const { header, body } = this.options.decodeHeader(frame);
+      promise = this.options.dispatch(ctx, header, body);
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    promise.then(
+      (response) => this.complete(slot, response),
+      (err: unknown) => this.fail(describeFailure(err)),
+    );
+  }
+
+  private contextFor(frame: Buffer): RequestContext {
+    return {
+      connectionId: this.options.connectionId,
+      clientAddress: this.clientAddress,
+      clientPort: this.clientPort,
+      listenerName: this.options.listenerName,
+      security: this.options.security,
+      requestSizeBytes: frame.length,
+      receivedAtMs: Date.now(),
+    };
+  }
+
+  private complete(slot: InFlight, response: Buffer | Buffer[] | null): void {
+    slot.done = true;
+    slot.response = response;
+    if (this.closed) return;
+    this.flushInOrder();
+    this.pump();
+    this.endIfIdle();
+  }
+
+  /** Writes every finished response at the head of the queue, corked into one flush. */
+  private flushInOrder(): void {
+    if (this.inFlight[0]?.done !== true) return;
+    this.socket.cork();
+    while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
+      const slot = this.inFlight.shift()!;
+      writeResponse(this.socket, slot.response);
+    }
+    this.socket.uncork();
+  }
+
+  private endIfIdle(): void {
+    if ((this.draining || this.peerEnded) && !this.closed && this.inFlight.length === 0) this.socket.end();
+  }
+
+  private fail(reason: string): void {
+    if (this.closed) return;
+    this.options.log(`rill: closing connection ${this.options.connectionId} from ${this.clientAddress}: ${reason}`);
+    this.destroy();
+  }
+}
+
+function writeResponse(socket: Socket, response: Buffer | Buffer[] | null): void {
+  if (response === null) return;
+  if (Buffer.isBuffer(response)) {
+    socket.write(response);
+    return;
+  }
+  for (const chunk of response) socket.write(chunk);
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof CloseConnection) return err.message;
+  if (err instanceof Error && err.name === 'ProtocolDecodeError') return err.message;
+  return `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+}

@@ -1,0 +1,209 @@
+// The network server against raw sockets, with a test request layer: header v1 (api key,
+// version, correlation id, client id) and a body holding the delay before the answer.
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerConfig } from '../../../src/config/index.js';
+import { NetworkServer } from '../../../src/server/server.js';
+import type { DecodedHeader, RequestDispatcher } from '../../../src/server/types.js';
+
+const SILENT_API_KEY = 99;
+
+function decodeHeader(frame: Buffer): DecodedHeader {
+  if (frame.length < 10) throw new Error('short header');
+  const clientIdBytes = frame.readInt16BE(8);
+  const bodyStart = 10 + Math.max(clientIdBytes, 0);
+  return {
+    header: { requestApiKey: frame.readInt16BE(0), requestApiVersion: frame.readInt16BE(2), correlationId: frame.readInt32BE(4), clientId: null },
+    body: frame.subarray(bodyStart),
+  };
+}
+
+function request(correlationId: number, delayMs: number, apiKey = 1): Buffer {
+  const frame = Buffer.alloc(4 + 10 + 4);
+  frame.writeInt32BE(14, 0);
+  frame.writeInt16BE(apiKey, 4);
+  frame.writeInt16BE(0, 6);
+  frame.writeInt32BE(correlationId, 8);
+  frame.writeInt16BE(-1, 12);
+  frame.writeInt32BE(delayMs, 14);
+  return frame;
+}
+
+interface Harness {
+  server: NetworkServer;
+  port: number;
+  concurrencyMax: () => number;
+}
+
+const servers: NetworkServer[] = [];
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(servers.splice(0).map((s) => s.stop(100)));
+});
+
+async function startServer(config: Record<string, string | number> = {}): Promise<Harness> {
+  let running = 0;
+  let concurrencyMax = 0;
+  const dispatch: RequestDispatcher = async (_ctx, header, body) => {
+    running++;
+    concurrencyMax = Math.max(concurrencyMax, running);
+    await new Promise((resolve) => setTimeout(resolve, body.readInt32BE(0)));
+    running--;
+    if (header.requestApiKey === SILENT_API_KEY) return null;
+    const response = Buffer.alloc(8);
+    response.writeInt32BE(4, 0);
+    response.writeInt32BE(header.correlationId, 4);
+    return [response.subarray(0, 4), response.subarray(4)];
+  };
+  const server = new NetworkServer({
+    config: new BrokerConfig({ listeners: 'PLAINTEXT://127.0.0.1:0', ...config }),
+    decodeHeader,
+    dispatch,
+    log: () => {},
+  });
+  servers.push(server);
+  const [listener] = await server.start();
+  return { server, port: listener!.port, concurrencyMax: () => concurrencyMax };
+}
+
+interface Client {
+  socket: Socket;
+  correlationIds: number[];
+  closed: Promise<void>;
+  waitFor(count: number): Promise<number[]>;
+}
+
+async function openClient(port: number): Promise<Client> {
+  const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const correlationIds: number[] = [];
+  let pending = Buffer.alloc(0);
+  const waiters: (() => void)[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 8) {
+      correlationIds.push(pending.readInt32BE(4));
+      pending = pending.subarray(8);
+    }
+    waiters.forEach((w) => w());
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const waitFor = (count: number) =>
+    new Promise<number[]>((resolve) => {
+      const check = () => (correlationIds.length >= count ? resolve(correlationIds) : waiters.push(check));
+      check();
+    });
+  return { socket, correlationIds, closed, waitFor };
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await delay(5);
+}
+
+describe('NetworkServer', () => {
+  it('answers pipelined requests in request order when handlers finish out of order', async () => {
+    const { port, concurrencyMax } = await startServer();
+    const client = await openClient(port);
+    const delaysMs = [60, 5, 40, 0, 20];
+    client.socket.write(Buffer.concat(delaysMs.map((d, i) => request(i + 1, d))));
+    expect(await client.waitFor(5)).toEqual([1, 2, 3, 4, 5]);
+    expect(concurrencyMax()).toBeGreaterThan(1);
+  });
+
+  it('sends nothing for a request answered with null, keeping order for the rest', async () => {
+    const { port } = await startServer();
+    const client = await openClient(port);
+    client.socket.write(Buffer.concat([request(1, 10), request(2, 0, SILENT_API_KEY), request(3, 0)]));
+    expect(await client.waitFor(2)).toEqual([1, 3]);
+  });
+
+  it('decodes a request that arrives in 1-byte chunks', async () => {
+    const { port } = await startServer();
+    const client = await openClient(port);
+    for (const byte of request(42, 0)) {
+      client.socket.write(Buffer.from([byte]));
+      await delay(1);
+    }
+    expect(await client.waitFor(1)).toEqual([42]);
+  });
+
+  it('closes a connection whose size prefix exceeds socket.request.max.bytes and keeps serving others', async () => {
+    const { port } = await startServer({ 'socket.request.max.bytes': 1000 });
+    const bad = await openClient(port);
+    const prefix = Buffer.alloc(4);
+    prefix.writeInt32BE(0x7fffffff);
+    bad.socket.write(prefix);
+    await bad.closed;
+    const good = await openClient(port);
+    good.socket.write(request(7, 0));
+    expect(await good.waitFor(1)).toEqual([7]);
+  });
+
+  it('keeps at most queued.max.requests requests of a connection in flight', async () => {
+    const { port, concurrencyMax } = await startServer({ 'queued.max.requests': 2 });
+    const client = await openClient(port);
+    client.socket.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => request(i, 5))));
+    expect(await client.waitFor(10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(concurrencyMax()).toBe(2);
+  });
+
+  it('closes idle connections after connections.max.idle.ms', async () => {
+    const { port, server } = await startServer({ 'connections.max.idle.ms': 100 });
+    const client = await openClient(port);
+    client.socket.write(request(1, 0));
+    await client.waitFor(1);
+    await client.closed;
+    await until(() => server.connectionCount === 0);
+    expect(server.connectionCount).toBe(0);
+  });
+
+  it('enforces max.connections.per.ip', async () => {
+    const { port, server } = await startServer({ 'max.connections.per.ip': 2 });
+    const first = await openClient(port);
+    await openClient(port);
+    const third = await openClient(port);
+    await third.closed;
+    expect(server.connectionCount).toBe(2);
+    first.socket.destroy();
+    await first.closed;
+    await until(() => server.connectionCount === 1);
+    const fourth = await openClient(port);
+    fourth.socket.write(request(4, 0));
+    expect(await fourth.waitFor(1)).toEqual([4]);
+  });
+
+  it('enforces max.connections', async () => {
+    const { port, server } = await startServer({ 'max.connections': 1 });
+    await openClient(port);
+    const second = await openClient(port);
+    await second.closed;
+    expect(server.connectionCount).toBe(1);
+  });
+
+  it('answers in-flight requests on stop, then closes', async () => {
+    const { port, server } = await startServer();
+    const client = await openClient(port);
+    client.socket.write(request(9, 50));
+    await delay(10);
+    await server.stop(2000);
+    expect(client.correlationIds).toEqual([9]);
+    await client.closed;
+  });
+
+  it('closes the connection when the header decoder throws', async () => {
+    const { port } = await startServer();
+    const client = await openClient(port);
+    client.socket.write(Buffer.from([0, 0, 0, 2, 1, 2]));
+    await client.closed;
+    expect(client.correlationIds).toEqual([]);
+  });
+});
