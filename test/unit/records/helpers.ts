@@ -59,3 +59,66 @@ export function seededRandom(seed: number): () => number {
     return state / 0x1_0000_0000;
   };
 }
+
+const CRC32_POLY_REVERSED = 0xedb88320;
+
+/** Bitwise CRC32 (IEEE), independent of node:zlib and of src/. */
+export function slowCrc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ CRC32_POLY_REVERSED : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+export interface HandMessage {
+  offset: bigint;
+  magic: 0 | 1;
+  attributes?: number;
+  timestampMs?: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+function lengthPrefixed(bytes: Buffer | null): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(bytes === null ? -1 : bytes.length);
+  return bytes === null ? length : Buffer.concat([length, bytes]);
+}
+
+/** One v0/v1 message-set entry: offset, size, crc, magic, attributes, [timestamp], key, value. */
+export function handBuildMessage(message: HandMessage): Buffer {
+  const head = Buffer.alloc(message.magic === 1 ? 10 : 2);
+  head.writeInt8(message.magic, 0);
+  head.writeInt8(message.attributes ?? 0, 1);
+  if (message.magic === 1) head.writeBigInt64BE(message.timestampMs ?? 0n, 2);
+  const covered = Buffer.concat([head, lengthPrefixed(message.key), lengthPrefixed(message.value)]);
+  const front = Buffer.alloc(16);
+  front.writeBigInt64BE(message.offset, 0);
+  front.writeInt32BE(4 + covered.length, 8);
+  front.writeUInt32BE(slowCrc32(covered), 12);
+  return Buffer.concat([front, covered]);
+}
+
+/** Snappy in xerial framing, using only literal elements (a valid if useless compression). */
+export function xerialSnappyLiterals(data: Buffer): Buffer {
+  const varint: number[] = [];
+  for (let n = data.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      varint.push(n);
+      break;
+    }
+    varint.push((n & 0x7f) | 0x80);
+  }
+  const parts: Buffer[] = [Buffer.from(varint)];
+  for (let at = 0; at < data.length; at += 60) {
+    const literal = data.subarray(at, at + 60);
+    parts.push(Buffer.from([(literal.length - 1) << 2]), literal);
+  }
+  const block = Buffer.concat(parts);
+  const header = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const chunkLength = Buffer.alloc(4);
+  chunkLength.writeInt32BE(block.length);
+  return Buffer.concat([header, chunkLength, block]);
+}
