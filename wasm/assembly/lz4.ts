@@ -243,6 +243,7 @@ function readFrameHeader(end: usize): i32 {
   const bd = <u32>load<u8>(start, 5);
   if (flg >> 6 != 1 || (flg & FLG_RESERVED) != 0) return ERR_CORRUPT;
   if ((bd & 0x8f) != 0 || (bd >> 4) < 4) return ERR_CORRUPT;
+  if ((flg & FLG_DICT_ID) != 0) return ERR_UNSUPPORTED;
   const descriptorLen: usize = 2 + ((flg & FLG_CONTENT_SIZE) != 0 ? 8 : 0) + ((flg & FLG_DICT_ID) != 0 ? 4 : 0);
   if (end - start < 4 + descriptorLen + 1) return ERR_TRUNCATED;
   const stored = <u32>load<u8>(start + 4 + descriptorLen);
@@ -250,7 +251,6 @@ function readFrameHeader(end: usize): i32 {
   // KAFKA-3160: Kafka clients before 0.10 hashed the magic bytes too.
   const oldKafka = (xxh32(start, 4 + descriptorLen, 0) >> 8) & 0xff;
   if (stored != standard && stored != oldKafka) return ERR_HEADER_CHECKSUM;
-  if ((flg & FLG_DICT_ID) != 0) return ERR_UNSUPPORTED;
   frameIn = start + 4 + descriptorLen + 1;
   return <i32>(flg | (bd << 8));
 }
@@ -333,4 +333,71 @@ export function lz4FrameDecompress(src: usize, srcLen: usize, dst: usize, dstCap
     if (hasSize && <u64>(frameOut - contentStart) != contentSize) return ERR_CORRUPT;
   }
   return <i32>(frameOut - dst);
+}
+
+/** Walks one frame's blocks at frameIn (after its header); returns their output bound or an error. */
+function blocksBound(end: usize, flg: u32, blockMax: usize): f64 {
+  const checksumLen: usize = (flg & FLG_BLOCK_CHECKSUM) != 0 ? 4 : 0;
+  let bound: f64 = 0;
+  for (;;) {
+    if (end - frameIn < 4) return ERR_TRUNCATED;
+    const header = load<u32>(frameIn);
+    frameIn += 4;
+    if (header == 0) break;
+    const size = <usize>(header & ~UNCOMPRESSED_BIT);
+    if (size > blockMax) return ERR_CORRUPT;
+    if (end - frameIn < size + checksumLen) return ERR_TRUNCATED;
+    const expanded = (header & UNCOMPRESSED_BIT) != 0 ? <f64>size : <f64>size * 255;
+    bound += min<f64>(expanded, <f64>blockMax);
+    frameIn += size + checksumLen;
+  }
+  if ((flg & FLG_CONTENT_CHECKSUM) != 0) {
+    if (end - frameIn < 4) return ERR_TRUNCATED;
+    frameIn += 4;
+  }
+  return bound;
+}
+
+/** Checks one frame's structure at frameIn; returns the most bytes it can produce, or an error. */
+function frameBound(end: usize, capBytes: f64): f64 {
+  const start = frameIn;
+  const header = readFrameHeader(end);
+  if (header < 0) return <f64>header;
+  const flg = <u32>header & 0xff;
+  const blockMax = <usize>1 << (8 + 2 * ((<u32>header >> 12) & 7));
+  const hasSize = (flg & FLG_CONTENT_SIZE) != 0;
+  const contentSize = hasSize ? <f64>load<u64>(start, 6) : 0;
+  if (hasSize && contentSize > capBytes) return ERR_OUTPUT_FULL;
+  const bound = blocksBound(end, flg, blockMax);
+  if (bound < 0) return bound;
+  if (hasSize && contentSize > bound) return ERR_CORRUPT;
+  return hasSize ? contentSize : bound;
+}
+
+/**
+ * Pass 1 of decompression: checks the structure of the frames in [src, src + srcLen) (magic,
+ * descriptor, header checksum, block sizes, truncation) and returns the most bytes they can
+ * decompress to. A declared content size above capBytes gives ERR_OUTPUT_FULL.
+ */
+export function lz4FrameOutputBound(src: usize, srcLen: usize, capBytes: f64): f64 {
+  const end = src + srcLen;
+  frameIn = src;
+  if (srcLen < 4) return ERR_TRUNCATED;
+  let total: f64 = 0;
+  while (frameIn < end) {
+    if (end - frameIn < 4) return ERR_TRUNCATED;
+    const magic = load<u32>(frameIn);
+    if ((magic & SKIPPABLE_MAGIC_MASK) == SKIPPABLE_MAGIC) {
+      if (end - frameIn < 8) return ERR_TRUNCATED;
+      const skip = <usize>load<u32>(frameIn, 4);
+      if (end - frameIn - 8 < skip) return ERR_TRUNCATED;
+      frameIn += 8 + skip;
+      continue;
+    }
+    if (magic != FRAME_MAGIC) return ERR_CORRUPT;
+    const bound = frameBound(end, capBytes);
+    if (bound < 0) return bound;
+    total += bound;
+  }
+  return total;
 }

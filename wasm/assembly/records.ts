@@ -148,7 +148,7 @@ function decodeOne(
   if (size < 0 || <usize>size > end - cursor) return fail(size < 0 ? REASON_LENGTH : REASON_TRUNCATED);
   const recordEnd = cursor + <usize>size;
   if (size == 0) return fail(REASON_LENGTH);
-  store<i32>(entry, <i32>load<i8>(cursor));
+  store<i32>(entry, <i32>load<u8>(cursor));
   cursor++;
   readVarlong(cursor, recordEnd);
   if (readPos < 0) return fail(readPos == ERR_TRUNCATED ? REASON_TRUNCATED : REASON_BAD_VARINT);
@@ -163,6 +163,7 @@ function decodeOne(
   if (nextVarint(recordEnd) < 0) return ERR_RECORD;
   const headerCount = <i32>readValue;
   if (headerCount < 0 || headerCount > headerCountMax) return fail(REASON_HEADER_COUNT);
+  if (<usize>headerCount * 2 > recordEnd - cursor) return fail(REASON_HEADER_COUNT);
   store<i32>(entry, headerCount, 32);
   let h = entry + <usize>RECORD_ENTRY_BYTES;
   for (let i = 0; i < headerCount; i++) {

@@ -212,8 +212,8 @@ export function isXerial(src: usize, srcLen: usize): bool {
 }
 
 // @ts-ignore: decorator
-@inline function loadI32BE(p: usize): i32 {
-  return bswap<i32>(load<i32>(p));
+@inline function loadU32BE(p: usize): u32 {
+  return bswap<u32>(load<u32>(p));
 }
 
 /**
@@ -227,9 +227,8 @@ export function xerialLength(src: usize, srcLen: usize): i32 {
   let total: u64 = 0;
   while (ip < end) {
     if (end - ip < 4) return ERR_TRUNCATED;
-    const blockLen = loadI32BE(ip);
+    const blockLen = loadU32BE(ip);
     ip += 4;
-    if (blockLen < 0) return ERR_CORRUPT;
     if (<usize>blockLen > end - ip) return ERR_TRUNCATED;
     readUvarint(ip, ip + <usize>blockLen, 5);
     if (readPos < 0) return <i32>readPos;
@@ -248,9 +247,8 @@ export function xerialDecompress(src: usize, srcLen: usize, dst: usize, dstCap: 
   const opEnd = dst + dstCap;
   while (ip < end) {
     if (end - ip < 4) return ERR_TRUNCATED;
-    const blockLen = loadI32BE(ip);
+    const blockLen = loadU32BE(ip);
     ip += 4;
-    if (blockLen < 0) return ERR_CORRUPT;
     if (<usize>blockLen > end - ip) return ERR_TRUNCATED;
     const written = snappyDecompress(ip, <usize>blockLen, op, opEnd - op);
     if (written < 0) return written;

@@ -54,6 +54,8 @@ export function readUvarint(p: usize, end: usize, maxBytes: i32): void {
     }
     const b = <u64>load<u8>(p);
     p++;
+    // The 10th byte of a varlong holds bit 63 only; more would not fit 64 bits.
+    if (i == 9 && b > 1) break;
     result |= (b & 0x7f) << shift;
     if (b < 0x80) {
       readValue = <i64>result;
@@ -69,6 +71,7 @@ export function readUvarint(p: usize, end: usize, maxBytes: i32): void {
 // @ts-ignore: decorator
 @inline export function readVarint(p: usize, end: usize): void {
   readUvarint(p, end, 5);
+  if (readPos >= 0 && <u64>readValue > 0xffffffff) readPos = ERR_CORRUPT;
   const raw = <u32>readValue;
   readValue = <i64>(<i32>((raw >>> 1) ^ (0 - (raw & 1))));
 }
