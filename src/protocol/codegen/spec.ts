@@ -329,9 +329,8 @@ export function loadSpecs(specsDir: string): Specs {
       const response = loadMessage(specsDir, file.replace(/Request\.json$/, 'Response.json'));
       checkPair(request, response);
       apis.push({ apiKey: request.apiKey!, name: request.name.replace(/Request$/, ''), request, response });
-    } else if (!file.endsWith('Response.json')) {
-      const message = loadMessage(specsDir, file);
-      if (message.type === 'data') data.push(message);
+    } else if (!file.endsWith('Response.json') && loadRaw(join(specsDir, 'current', file)).type === 'data') {
+      data.push(loadMessage(specsDir, file));
     }
   }
   apis.sort((a, b) => a.apiKey - b.apiKey);
