@@ -29,6 +29,8 @@ export const limits = {
   wasmArenaBytesMax: 768 * MiB,
   /** crc32c copies input into the WASM arena in chunks of this size. */
   wasmCrcChunkBytes: 256 * KiB,
+  /** Open segment file descriptors across all partition logs (idle ones are closed LRU-first). */
+  logFileHandlesMax: 4_096,
 } as const;
 
 export type Limits = typeof limits;
