@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// The `rill` command. `rill start` runs a broker until SIGTERM/SIGINT.
+import { startBroker, type RunningBroker } from '../broker.js';
+import { ConfigError } from '../config/errors.js';
+import { parseStartArgs, startUsage, UsageError } from './start-options.js';
+
+const EXIT_CONFIG_ERROR = 2;
+const SHUTDOWN_DEADLINE_MS = 5_000;
+
+const usage = `usage: rill <command>\n\ncommands:\n  start    run a broker\n\n${startUsage}`;
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(message + '\n');
+  process.exit(exitCode);
+}
+
+function installSignalHandlers(broker: RunningBroker): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`rill: ${signal} received, stopping\n`);
+    setTimeout(() => fail('rill: shutdown took too long, exiting', 1), SHUTDOWN_DEADLINE_MS).unref();
+    broker.stop().then(
+      () => process.exit(0),
+      (err: unknown) => fail(`rill: error while stopping: ${String(err)}`, 1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Loads the hot path and says which implementation runs; a load failure is reported loudly. */
+async function announceHotPath(): Promise<void> {
+  try {
+    const { announceAccel } = await import('../accel/index.js');
+    announceAccel();
+  } catch (err) {
+    process.stderr.write(`rill: WARNING: the hot path failed to load: ${(err as Error).message}\n`);
+  }
+}
+
+async function start(args: string[]): Promise<void> {
+  let config: Record<string, string>;
+  try {
+    config = parseStartArgs(args).config;
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`rill: ${err.message}`, EXIT_CONFIG_ERROR);
+    fail(`rill: ${(err as Error).message}\n${startUsage}`, EXIT_CONFIG_ERROR);
+  }
+  await announceHotPath();
+  let broker: RunningBroker;
+  try {
+    broker = await startBroker({ config });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`rill: ${err.message}`, EXIT_CONFIG_ERROR);
+    fail(`rill: cannot start: ${(err as Error).message}`, 1);
+  }
+  installSignalHandlers(broker);
+  process.stdout.write(`rill: ready, bootstrap ${broker.bootstrap} (node ${broker.config.nodeId}, data ${broker.dataDirs.join(',')})\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'start') return start(rest);
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(usage + '\n');
+    return;
+  }
+  fail(`rill: unknown command ${command}\n${usage}`, EXIT_CONFIG_ERROR);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) fail(`rill: ${err.message}`, EXIT_CONFIG_ERROR);
+  fail(`rill: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 1);
+});

@@ -1,0 +1,66 @@
+// The broker's topic metadata: name, topic id, partition count, replication factor and config.
+// In-memory for now; the log manager's on-disk topics will back it once it lands.
+import { randomUUID } from 'node:crypto';
+import type { BrokerConfig } from '../config/broker-config.js';
+import { TopicConfig, type TopicOverride } from '../config/topic-config.js';
+
+export interface TopicMetadata {
+  name: string;
+  /** Kafka's topic id (a UUID, as its canonical 8-4-4-4-12 string). */
+  topicId: string;
+  partitionCount: number;
+  replicationFactor: number;
+  config: TopicConfig;
+}
+
+/** Kafka's documented cap on partitions per topic request is not fixed; Rill bounds it here. */
+export const PARTITIONS_PER_TOPIC_MAX = 100_000;
+
+export class TopicStore {
+  private readonly byName = new Map<string, TopicMetadata>();
+  private readonly byId = new Map<string, TopicMetadata>();
+
+  constructor(private readonly brokerConfig: BrokerConfig) {}
+
+  get(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  getById(topicId: string): TopicMetadata | undefined {
+    return this.byId.get(topicId);
+  }
+
+  list(): TopicMetadata[] {
+    return [...this.byName.values()];
+  }
+
+  /** Creates a topic; the caller has validated name, counts and overrides. */
+  create(name: string, partitionCount: number, replicationFactor: number, overrides: Map<string, TopicOverride>): TopicMetadata {
+    if (this.byName.has(name)) throw new Error(`rill: topic ${name} created twice`);
+    const topic: TopicMetadata = {
+      name,
+      topicId: randomUUID(),
+      partitionCount,
+      replicationFactor,
+      config: new TopicConfig(this.brokerConfig, overrides),
+    };
+    this.byName.set(name, topic);
+    this.byId.set(topic.topicId, topic);
+    return topic;
+  }
+
+  delete(name: string): TopicMetadata | undefined {
+    const topic = this.byName.get(name);
+    if (topic === undefined) return undefined;
+    this.byName.delete(name);
+    this.byId.delete(topic.topicId);
+    return topic;
+  }
+
+  /** Grows a topic to `partitionCount` partitions (the caller checked it is larger). */
+  setPartitionCount(name: string, partitionCount: number): void {
+    const topic = this.byName.get(name);
+    if (topic === undefined || partitionCount < topic.partitionCount) throw new Error(`rill: bad partition growth for ${name}`);
+    topic.partitionCount = partitionCount;
+  }
+}
