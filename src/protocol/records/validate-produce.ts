@@ -1,0 +1,268 @@
+// Per-partition Produce validation policy, as Kafka's log layer applies it to batches from
+// clients. Pure functions of (bytes, topic policy, clock) returning Kafka error codes; the
+// Produce handler decides what to do with them. Per-record work (decoding) happens only when a
+// topic feature needs it: keys on compacted topics, CreateTime bounds, broker-side recompression.
+//
+// Order of checks (Kafka's): framing and magic, exactly one batch (Produce v3+), batch size vs
+// max.message.bytes (MESSAGE_TOO_LARGE), CRC (CORRUPT_MESSAGE), client rules (baseOffset 0,
+// count vs lastOffsetDelta, no control batches, sequence: INVALID_RECORD), zstd needs Produce
+// v7+ (UNSUPPORTED_COMPRESSION_TYPE), then per record: keys on compacted topics
+// (INVALID_RECORD), CreateTime within [now - before.max.ms, now + after.max.ms]
+// (INVALID_TIMESTAMP), then LogAppendTime stamping or recompression, and the size check again
+// if the batch was rebuilt.
+import { accel } from '../../accel/index.js';
+import type { Accel, Codec, DecodedRecord } from '../../accel/types.js';
+import {
+  iterateBatches,
+  measureRecordSet,
+  RecordBatchView,
+  validateBatch,
+  validateClientBatch,
+  type CompressionName,
+  type TimestampType,
+} from './batch.js';
+import { RecordFormatError, recordProblem, type RecordProblem } from './errors.js';
+import { buildBatch, decodeBatchRecords } from './records.js';
+
+/** compression.type values (Kafka's names). */
+export type TopicCompressionType = 'producer' | 'uncompressed' | Codec;
+
+/** The topic configs Produce validation reads, by Kafka's names in camelCase. */
+export interface ProducePolicy {
+  /** max.message.bytes: largest batch (after compression), LOG_OVERHEAD included. */
+  maxMessageBytes: number;
+  /** cleanup.policy contains `compact`: every record needs a key. */
+  compacted: boolean;
+  /** message.timestamp.type */
+  timestampType: TimestampType;
+  /** message.timestamp.before.max.ms (CreateTime only; >= Number.MAX_SAFE_INTEGER means unbounded) */
+  timestampBeforeMaxMs: number;
+  /** message.timestamp.after.max.ms (CreateTime only; >= Number.MAX_SAFE_INTEGER means unbounded) */
+  timestampAfterMaxMs: number;
+  /** compression.type */
+  compressionType: TopicCompressionType;
+}
+
+export interface ProduceContext {
+  /** Produce request version: v3+ needs exactly one v2 batch; zstd needs v7+. */
+  produceVersion: number;
+  nowMs: number;
+  hot?: Accel;
+}
+
+/** Kafka's per-record error entry in a Produce response (record_errors). */
+export interface RecordError {
+  /** The record's index within its batch. */
+  batchIndex: number;
+  message: string;
+}
+
+export interface ProduceAccepted {
+  ok: true;
+  /** What to append: whole batches of the input (patched in place) or a rebuilt batch. */
+  recordSet: Buffer;
+  batchCount: number;
+  recordCount: number;
+  /** The LogAppendTime stamped (Produce response log_append_time_ms), or -1 for CreateTime. */
+  logAppendTimeMs: number;
+  /** Largest batch maxTimestamp after validation (for the time index). */
+  maxTimestamp: number;
+  recompressed: boolean;
+}
+
+export interface ProduceRejected {
+  ok: false;
+  problem: RecordProblem;
+  recordErrors: RecordError[];
+}
+
+export type ProduceValidation = ProduceAccepted | ProduceRejected;
+
+const ZSTD_MIN_PRODUCE_VERSION = 7;
+const SINGLE_BATCH_MIN_PRODUCE_VERSION = 3;
+const UNBOUNDED_MS = Number.MAX_SAFE_INTEGER;
+/** Records converted from v0 messages carry no timestamp; Kafka does not check them. */
+const NO_TIMESTAMP = -1;
+
+function reject(problem: RecordProblem, recordErrors: RecordError[] = []): ProduceRejected {
+  return { ok: false, problem, recordErrors };
+}
+
+/** MESSAGE_TOO_LARGE when the whole batch exceeds max.message.bytes. */
+export function checkBatchSize(sizeBytes: number, maxMessageBytes: number): RecordProblem | null {
+  if (sizeBytes <= maxMessageBytes) return null;
+  return recordProblem('MESSAGE_TOO_LARGE', `the record batch is ${sizeBytes} bytes, larger than max.message.bytes ${maxMessageBytes}`);
+}
+
+/** Clients send batches with baseOffset 0; the broker assigns offsets. */
+export function checkClientBaseOffset(view: RecordBatchView): RecordProblem | null {
+  if (view.baseOffset === 0) return null;
+  return recordProblem('INVALID_RECORD', `the baseOffset of the record batch should be 0, but it is ${view.baseOffset}`);
+}
+
+/** zstd batches need Produce v7+ (older clients cannot read them back). */
+export function checkCodecForVersion(view: RecordBatchView, produceVersion: number): RecordProblem | null {
+  if (view.compressionId !== 4 || produceVersion >= ZSTD_MIN_PRODUCE_VERSION) return null;
+  return recordProblem('UNSUPPORTED_COMPRESSION_TYPE', `zstd compression needs Produce v${ZSTD_MIN_PRODUCE_VERSION}+, request is v${produceVersion}`);
+}
+
+/** INVALID_TIMESTAMP text for a CreateTime outside the topic's bounds, or null (-1, no timestamp, passes). */
+export function checkTimestamp(timestampMs: number, nowMs: number, policy: ProducePolicy): string | null {
+  if (policy.timestampType !== 'CreateTime' || timestampMs === NO_TIMESTAMP) return null;
+  if (policy.timestampBeforeMaxMs < UNBOUNDED_MS && timestampMs < nowMs - policy.timestampBeforeMaxMs) {
+    return `timestamp ${timestampMs} is more than message.timestamp.before.max.ms ${policy.timestampBeforeMaxMs} before now ${nowMs}`;
+  }
+  if (policy.timestampAfterMaxMs < UNBOUNDED_MS && timestampMs > nowMs + policy.timestampAfterMaxMs) {
+    return `timestamp ${timestampMs} is more than message.timestamp.after.max.ms ${policy.timestampAfterMaxMs} after now ${nowMs}`;
+  }
+  return null;
+}
+
+/** The codec the stored batch should have: the producer's, or the topic's compression.type. */
+export function targetCompression(policy: ProducePolicy, sourceCompression: CompressionName): CompressionName {
+  if (policy.compressionType === 'producer') return sourceCompression;
+  return policy.compressionType === 'uncompressed' ? 'none' : policy.compressionType;
+}
+
+function hasTimestampBounds(policy: ProducePolicy): boolean {
+  return policy.timestampType === 'CreateTime' && (policy.timestampBeforeMaxMs < UNBOUNDED_MS || policy.timestampAfterMaxMs < UNBOUNDED_MS);
+}
+
+/** Whether validation must decode this batch's records. */
+export function needsRecordPass(policy: ProducePolicy, view: RecordBatchView): boolean {
+  return policy.compacted || hasTimestampBounds(policy) || targetCompression(policy, view.compression) !== view.compression;
+}
+
+/** Per-record checks: keys on compacted topics (INVALID_RECORD), then CreateTime bounds (INVALID_TIMESTAMP). */
+export function checkRecords(view: RecordBatchView, records: readonly DecodedRecord[], policy: ProducePolicy, nowMs: number): ProduceRejected | null {
+  if (policy.compacted) {
+    const keyless = records.flatMap((record, batchIndex) => (record.key === null ? [{ batchIndex, message: 'compacted topic cannot accept a record without a key' }] : []));
+    if (keyless.length > 0) return reject(recordProblem('INVALID_RECORD', `${keyless.length} record(s) without a key on a compacted topic`), keyless);
+  }
+  const baseTimestamp = view.baseTimestamp;
+  const badTimestamps = records.flatMap((record, batchIndex) => {
+    const message = checkTimestamp(baseTimestamp + record.timestampDelta, nowMs, policy);
+    return message === null ? [] : [{ batchIndex, message }];
+  });
+  if (badTimestamps.length > 0) return reject(recordProblem('INVALID_TIMESTAMP', badTimestamps[0]!.message), badTimestamps);
+  return null;
+}
+
+function headerChecks(recordSet: Buffer, view: RecordBatchView, policy: ProducePolicy, context: ProduceContext): RecordProblem | null {
+  return (
+    checkBatchSize(view.sizeBytes, policy.maxMessageBytes) ??
+    validateBatch(recordSet, view.offset, view.end, context.hot ?? accel) ??
+    checkClientBaseOffset(view) ??
+    validateClientBatch(view) ??
+    checkCodecForVersion(view, context.produceVersion)
+  );
+}
+
+function collectBatches(recordSet: Buffer, produceVersion: number): RecordBatchView[] | RecordProblem {
+  let views: RecordBatchView[];
+  try {
+    views = [...iterateBatches(recordSet)];
+  } catch (err) {
+    if (err instanceof RecordFormatError) return recordProblem(err.errorName, err.message);
+    throw err;
+  }
+  if (views.length === 0) {
+    const trailing = measureRecordSet(recordSet).trailingBytes;
+    return recordProblem(trailing > 0 ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', trailing > 0 ? `record set holds only a partial batch of ${trailing} bytes` : 'produce request without a record batch');
+  }
+  if (produceVersion >= SINGLE_BATCH_MIN_PRODUCE_VERSION && views.length > 1) {
+    return recordProblem('INVALID_RECORD', `Produce v${produceVersion} allows exactly one record batch per partition, got ${views.length}`);
+  }
+  return views;
+}
+
+/** Rebuilds a batch with another codec (broker-side recompression), keeping every header field. */
+export function recompressBatch(view: RecordBatchView, records: readonly DecodedRecord[], compression: CompressionName, hot: Accel = accel): Buffer {
+  return buildBatch(
+    {
+      records,
+      compression,
+      baseOffset: view.baseOffset,
+      partitionLeaderEpoch: view.partitionLeaderEpoch,
+      baseTimestamp: view.baseTimestamp,
+      maxTimestamp: view.maxTimestamp,
+      lastOffsetDelta: view.lastOffsetDelta,
+      timestampType: view.timestampType,
+      producerId: view.producerId,
+      producerEpoch: view.producerEpoch,
+      baseSequence: view.baseSequence,
+      isTransactional: view.isTransactional,
+      isControl: view.isControl,
+    },
+    hot,
+  );
+}
+
+interface BatchOutcome {
+  bytes: Buffer;
+  recompressed: boolean;
+}
+
+function decodeForValidation(view: RecordBatchView, hot: Accel): DecodedRecord[] | RecordProblem {
+  try {
+    return decodeBatchRecords(view, { hot });
+  } catch (err) {
+    if (err instanceof RecordFormatError) return recordProblem(err.errorName, err.message);
+    throw err;
+  }
+}
+
+function checkedRecords(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, hot: Accel): DecodedRecord[] | ProduceRejected | null {
+  if (!needsRecordPass(policy, view)) return null;
+  const records = decodeForValidation(view, hot);
+  if (!Array.isArray(records)) return reject(records);
+  return checkRecords(view, records, policy, context.nowMs) ?? records;
+}
+
+function finishBatch(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext): BatchOutcome | ProduceRejected {
+  const hot = context.hot ?? accel;
+  const records = checkedRecords(view, policy, context, hot);
+  if (records !== null && !Array.isArray(records)) return records;
+  if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(context.nowMs, hot);
+  const target = targetCompression(policy, view.compression);
+  if (records === null || target === view.compression) return { bytes: view.bytes(), recompressed: false };
+  const rebuilt = recompressBatch(view, records, target, hot);
+  const sizeProblem = checkBatchSize(rebuilt.length, policy.maxMessageBytes);
+  return sizeProblem === null ? { bytes: rebuilt, recompressed: true } : reject(sizeProblem);
+}
+
+function accepted(recordSet: Buffer, views: readonly RecordBatchView[], outcomes: readonly BatchOutcome[], policy: ProducePolicy, nowMs: number): ProduceAccepted {
+  const recompressed = outcomes.some((outcome) => outcome.recompressed);
+  const whole = views[views.length - 1]!.end;
+  return {
+    ok: true,
+    recordSet: recompressed ? Buffer.concat(outcomes.map((outcome) => outcome.bytes)) : recordSet.subarray(0, whole),
+    batchCount: views.length,
+    recordCount: views.reduce((sum, view) => sum + view.recordCount, 0),
+    logAppendTimeMs: policy.timestampType === 'LogAppendTime' ? nowMs : -1,
+    maxTimestamp: views.reduce((max, view) => Math.max(max, view.maxTimestamp), -1),
+    recompressed,
+  };
+}
+
+/**
+ * Validates one partition's record set from a Produce request (v2 batches; convert v0/v1
+ * message sets with convertLegacyToV2 first) and applies the topic's policies. On success the
+ * batches are stamped in place for LogAppendTime, or rebuilt when compression.type asks for
+ * another codec; baseOffset is left for the log to assign. Never throws for bad bytes.
+ */
+export function validateProducePartition(recordSet: Buffer, policy: ProducePolicy, context: ProduceContext): ProduceValidation {
+  const views = collectBatches(recordSet, context.produceVersion);
+  if (!Array.isArray(views)) return reject(views);
+  for (const view of views) {
+    const problem = headerChecks(recordSet, view, policy, context);
+    if (problem !== null) return reject(problem);
+  }
+  const outcomes: BatchOutcome[] = [];
+  for (const view of views) {
+    const outcome = finishBatch(view, policy, context);
+    if ('ok' in outcome) return outcome;
+    outcomes.push(outcome);
+  }
+  return accepted(recordSet, views, outcomes, policy, context.nowMs);
+}
