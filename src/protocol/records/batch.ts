@@ -172,7 +172,22 @@ function checkFraming(buf: Buffer, offset: number, end: number): RecordProblem |
   return null;
 }
 
+/**
+ * Rill reads int64 fields as numbers (see the top of this file). A batch whose offset,
+ * timestamps or producer id lie beyond +-2^53 cannot be represented exactly, so it is refused
+ * with INVALID_RECORD (a departure: Kafka would store it; no real client writes such values).
+ */
+function checkInt64Range(view: RecordBatchView): RecordProblem | null {
+  const fields = { baseOffset: view.baseOffset, baseTimestamp: view.baseTimestamp, maxTimestamp: view.maxTimestamp, producerId: view.producerId };
+  for (const [name, value] of Object.entries(fields)) {
+    if (!Number.isSafeInteger(value)) return recordProblem('INVALID_RECORD', `${name} ${value} is outside the supported range of +-2^53`);
+  }
+  return null;
+}
+
 function checkHeaderFields(view: RecordBatchView): RecordProblem | null {
+  const rangeProblem = checkInt64Range(view);
+  if (rangeProblem !== null) return rangeProblem;
   if (codecOfId(view.compressionId) === undefined) return recordProblem('CORRUPT_MESSAGE', `unknown compression codec id ${view.compressionId}`);
   const recordCount = view.recordCount;
   if (recordCount < 0) return recordProblem('INVALID_RECORD', `negative record count ${recordCount}`);
@@ -182,7 +197,7 @@ function checkHeaderFields(view: RecordBatchView): RecordProblem | null {
 
 /**
  * Validates the v2 batch at buf[offset, end): framing, magic, CRC32C and header sanity (known
- * codec, 0 <= recordCount <= limits.batchRecordCountMax). Returns null when valid, else the Kafka
+ * codec, 0 <= recordCount <= limits.batchRecordCountMax, int64 fields within +-2^53). Returns null when valid, else the Kafka
  * error (CORRUPT_MESSAGE for framing and CRC, INVALID_RECORD for magic 0/1 and counts). Never
  * throws for bad bytes. Client-origin rules (count vs lastOffsetDelta, no control batches) are
  * in validateClientBatch.

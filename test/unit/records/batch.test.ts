@@ -145,6 +145,10 @@ describe.each(accels.map((hot) => [hot.implementation, hot] as const))('validate
     expect(validateBatch(negativeCount, 0, negativeCount.length, hot)?.errorName).toBe('INVALID_RECORD');
     const hugeCount = plainBatch({ recordCount: 2_000_000_000 });
     expect(validateBatch(hugeCount, 0, hugeCount.length, hot)?.errorName).toBe('INVALID_RECORD');
+    const farTimestamp = plainBatch({ baseTimestamp: 2n ** 60n });
+    expect(validateBatch(farTimestamp, 0, farTimestamp.length, hot)?.errorName).toBe('INVALID_RECORD');
+    const farProducer = plainBatch({ producerId: -(2n ** 62n) });
+    expect(validateBatch(farProducer, 0, farProducer.length, hot)?.errorName).toBe('INVALID_RECORD');
     const unknownCodec = plainBatch({ attributes: 7 });
     expect(validateBatch(unknownCodec, 0, unknownCodec.length, hot)?.errorName).toBe('CORRUPT_MESSAGE');
   });

@@ -122,3 +122,9 @@ export function xerialSnappyLiterals(data: Buffer): Buffer {
   chunkLength.writeInt32BE(block.length);
   return Buffer.concat([header, chunkLength, block]);
 }
+
+/** Rounds for the randomized robustness tests: modest by default, RILL_FUZZ_ROUNDS for long runs. */
+export function fuzzRounds(defaultRounds: number): number {
+  const fromEnv = Number(process.env.RILL_FUZZ_ROUNDS);
+  return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaultRounds;
+}

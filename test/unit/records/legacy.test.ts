@@ -6,7 +6,7 @@ import { RecordFormatError } from '../../../src/protocol/records/errors.js';
 import { convertLegacyToV2, downConvertToLegacy, parseLegacyMessageSet } from '../../../src/protocol/records/legacy.js';
 import { buildBatch, buildControlBatch, readBatchRecords } from '../../../src/protocol/records/records.js';
 import { availableAccels } from './accels.js';
-import { handBuildMessage, seededRandom, slowCrc32, xerialSnappyLiterals, type HandMessage } from './helpers.js';
+import { fuzzRounds, handBuildMessage, seededRandom, slowCrc32, xerialSnappyLiterals, type HandMessage } from './helpers.js';
 
 const hot = availableAccels()[0]!;
 const text = (s: string) => Buffer.from(s);
@@ -115,7 +115,7 @@ describe('parseLegacyMessageSet', () => {
   it('throws only RecordFormatError on mutated and random input', () => {
     const random = seededRandom(17);
     const original = Buffer.concat([set(threeV0), wrapper(0, 1, 200n, gzipSync(set(threeV0)))]);
-    for (let round = 0; round < 400; round++) {
+    for (let round = 0; round < fuzzRounds(400); round++) {
       const buf = Buffer.from(original);
       for (let flips = 0; flips < 3; flips++) buf[Math.floor(random() * buf.length)] = Math.floor(random() * 256);
       try {

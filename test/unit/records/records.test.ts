@@ -14,7 +14,7 @@ import {
   readControlBatchMarker,
 } from '../../../src/protocol/records/records.js';
 import { availableAccels } from './accels.js';
-import { seededRandom, slowCrc32c } from './helpers.js';
+import { fuzzRounds, seededRandom, slowCrc32c } from './helpers.js';
 
 const accels = availableAccels();
 
@@ -115,7 +115,7 @@ describe.each(accels.map((hot) => [hot.implementation, hot] as const))('batch bu
     const random = seededRandom(21);
     for (const codec of ['none', 'snappy', 'lz4'] as const) {
       const original = buildBatch({ records: randomRecords(4, 10), compression: codec }, hot);
-      for (let round = 0; round < 150; round++) {
+      for (let round = 0; round < fuzzRounds(150); round++) {
         const buf = Buffer.from(original);
         const pos = 61 + Math.floor(random() * (buf.length - 61));
         buf[pos] = Math.floor(random() * 256);
