@@ -132,10 +132,17 @@ function readLengthTail(ip: usize, end: usize, base: usize): isize {
   return <isize>total;
 }
 
-/** Copies a match of length bytes from op - offset to op; the regions may overlap. */
+/**
+ * Copies a match of length bytes from op - offset to op; the regions may overlap. `room` is
+ * the writable space at op: with 16 bytes of slack, whole 16-byte chunks are copied.
+ */
 // @ts-ignore: decorator
-@inline function copyMatch(op: usize, offset: usize, length: usize): void {
+@inline function copyMatch(op: usize, offset: usize, length: usize, room: usize): void {
   const ref = op - offset;
+  if (offset >= 16 && room - length >= 16) {
+    for (let i: usize = 0; i < length; i += 16) v128.store(op + i, v128.load(ref + i));
+    return;
+  }
   if (offset >= length) {
     memory.copy(op, ref, length);
     return;
@@ -163,7 +170,11 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstEnd
     }
     if (literalLength > end - ip) return ERR_CORRUPT;
     if (literalLength > dstEnd - op) return ERR_OUTPUT_FULL;
-    memory.copy(op, ip, literalLength);
+    if (literalLength <= 16 && end - ip >= 16 && dstEnd - op >= 16) {
+      v128.store(op, v128.load(ip));
+    } else {
+      memory.copy(op, ip, literalLength);
+    }
     op += literalLength;
     ip += literalLength;
     if (ip == end) return <i32>(op - dst);
@@ -180,7 +191,7 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstEnd
     }
     matchLength += <usize>MIN_MATCH;
     if (matchLength > dstEnd - op) return ERR_OUTPUT_FULL;
-    copyMatch(op, offset, matchLength);
+    copyMatch(op, offset, matchLength, dstEnd - op);
     op += matchLength;
   }
   return ERR_CORRUPT;

@@ -127,8 +127,12 @@ export function snappyCompress(src: usize, srcLen: i32, dst: usize, dstCap: i32)
 
 /** Copies length bytes from op - offset to op; the regions may overlap (offset < length). */
 // @ts-ignore: decorator
-@inline function copyBack(op: usize, offset: usize, length: usize): void {
+@inline function copyBack(op: usize, offset: usize, length: usize, room: usize): void {
   const ref = op - offset;
+  if (offset >= 16 && room - length >= 16) {
+    for (let i: usize = 0; i < length; i += 16) v128.store(op + i, v128.load(ref + i));
+    return;
+  }
   if (offset >= length) {
     memory.copy(op, ref, length);
     return;
@@ -173,7 +177,11 @@ export function snappyDecompress(src: usize, srcLen: usize, dst: usize, dstCap: 
       }
       if (<u64>len > <u64>(end - ip)) return ERR_TRUNCATED;
       if (<u64>len > <u64>(opEnd - op)) return ERR_CORRUPT;
-      memory.copy(op, ip, <usize>len);
+      if (len <= 16 && end - ip >= 16 && opEnd - op >= 16) {
+        v128.store(op, v128.load(ip));
+      } else {
+        memory.copy(op, ip, <usize>len);
+      }
       op += <usize>len;
       ip += <usize>len;
       continue;
@@ -198,7 +206,7 @@ export function snappyDecompress(src: usize, srcLen: usize, dst: usize, dstCap: 
     }
     if (offset == 0 || offset > op - dst) return ERR_CORRUPT;
     if (len > opEnd - op) return ERR_CORRUPT;
-    copyBack(op, offset, len);
+    copyBack(op, offset, len, opEnd - op);
     op += len;
   }
   if (op != opEnd) return ERR_TRUNCATED;
@@ -208,7 +216,7 @@ export function snappyDecompress(src: usize, srcLen: usize, dst: usize, dstCap: 
 /** True if [src, src + srcLen) starts with the xerial header magic (0x82 'SNAPPY' 0x00). */
 export function isXerial(src: usize, srcLen: usize): bool {
   if (srcLen < 8) return false;
-  return load<u32>(src) == 0x4e533882 && load<u32>(src, 4) == 0x00595050;
+  return load<u32>(src) == 0x414e5382 && load<u32>(src, 4) == 0x00595050;
 }
 
 // @ts-ignore: decorator
