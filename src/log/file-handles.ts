@@ -34,13 +34,13 @@ export class FileHandleCache {
   }
 
   /** Returns an open fd for ref and marks it in use until release(ref). */
-  acquire(ref: FileRef): number {
+  acquire(ref: FileRef, create = false): number {
     if (ref.fd >= 0) {
       this.open.delete(ref);
       this.open.set(ref, true);
     } else {
       this.makeRoom();
-      ref.fd = this.io.open(ref.path, constants.O_RDWR | constants.O_CREAT, 0o644);
+      ref.fd = this.io.open(ref.path, constants.O_RDWR | (create ? constants.O_CREAT | constants.O_TRUNC : 0), 0o644);
       this.open.set(ref, true);
     }
     ref.inUse += 1;
@@ -53,9 +53,10 @@ export class FileHandleCache {
     if (ref.inUse === 0 && ref.retired) this.closeNow(ref);
   }
 
-  /** Runs fn with the fd (sync). */
-  with<T>(ref: FileRef, fn: (fd: number) => T): T {
-    const fd = this.acquire(ref);
+  /** Runs fn with the fd (sync); with `create` the file is created (or emptied) first. */
+  with<T>(ref: FileRef, fn: (fd: number) => T, create = false): T {
+    if (create) this.retireFd(ref);
+    const fd = this.acquire(ref, create);
     try {
       return fn(fd);
     } finally {
@@ -80,6 +81,10 @@ export class FileHandleCache {
   retire(ref: FileRef): void {
     ref.retired = true;
     if (ref.inUse === 0) this.closeNow(ref);
+  }
+
+  private retireFd(ref: FileRef): void {
+    if (ref.fd >= 0 && ref.inUse === 0) this.closeNow(ref);
   }
 
   private closeNow(ref: FileRef): void {

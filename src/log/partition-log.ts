@@ -80,6 +80,8 @@ export class PartitionLog {
   private flushRunning = false;
   private failure: Error | undefined;
   private closed = false;
+  /** Set when the files are closed: a flush still running stops touching them. */
+  private closedForFlush = false;
   private readonly pendingDeletes = new Map<ReturnType<typeof setTimeout>, string[]>();
 
   private constructor(options: PartitionLogOptions) {
@@ -306,7 +308,7 @@ export class PartitionLog {
     const targetOffset = this.logEndOffset;
     this.lastFlushMs = this.ctx.nowMs();
     for (const segment of [...this.segments]) {
-      if (segment.deleted) continue;
+      if (segment.deleted || this.closedForFlush) continue;
       await segment.syncLog();
       if (segment !== this.activeSegment && !segment.indexesDurable && !segment.deleted) segment.syncIndexes();
     }
@@ -525,6 +527,7 @@ export class PartitionLog {
     if (this.closed) return;
     if (this.failure === undefined) await this.flush();
     this.closed = true;
+    this.closedForFlush = true;
     for (const segment of this.segments) {
       if (!segment.indexesDurable) {
         segment.seal();
@@ -538,6 +541,7 @@ export class PartitionLog {
   /** Drops the log without flushing (LogManager.deleteLog): closes files, unlinks pending deletions. */
   closeWithoutFlush(): void {
     this.closed = true;
+    this.closedForFlush = true;
     for (const segment of this.segments) segment.closeHandle();
     this.unlinkPendingDeletes();
   }

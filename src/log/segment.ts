@@ -82,7 +82,7 @@ export class Segment {
   /** Creates an empty segment (truncating any files of the same name). */
   static create(ctx: StorageContext, dir: string, baseOffset: number, options: SegmentOptions): Segment {
     const segment = new Segment(ctx, dir, baseOffset, options);
-    ctx.handles.with(segment.logRef, (fd) => ctx.io.ftruncate(fd, 0));
+    ctx.handles.with(segment.logRef, () => undefined, true);
     segment.offsetIndex.createFile();
     segment.timeIndex.createFile();
     return segment;
