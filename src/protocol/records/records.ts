@@ -7,6 +7,7 @@ import {
   ATTRIBUTE_CONTROL,
   ATTRIBUTE_LOG_APPEND_TIME,
   ATTRIBUTE_TRANSACTIONAL,
+  BATCH_LENGTH_MIN_V2,
   BatchField,
   CODEC_ID,
   CRC_START,
@@ -39,6 +40,9 @@ function compressionFailure(err: unknown): RecordFormatError | undefined {
 }
 
 function checkedRecordCount(view: RecordBatchView): number {
+  if (view.batchLength < BATCH_LENGTH_MIN_V2 || view.end > view.buf.length) {
+    throw new RecordFormatError('CORRUPT_MESSAGE', `batch of ${view.sizeBytes} bytes does not fit the ${view.buf.length - view.offset} bytes present`);
+  }
   const count = view.recordCount;
   if (count < 0 || count > limits.batchRecordCountMax) {
     throw new RecordFormatError('INVALID_RECORD', `record count ${count} outside [0, ${limits.batchRecordCountMax}]`);

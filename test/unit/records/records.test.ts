@@ -103,6 +103,14 @@ describe.each(accels.map((hot) => [hot.implementation, hot] as const))('batch bu
     expect(() => decodeBatchRecords(new RecordBatchView(buf), { hot })).toThrow(RecordFormatError);
   });
 
+  it('gives a typed error for a view over a cut-off batch', () => {
+    const buf = buildBatch({ records: randomRecords(6, 5) }, hot);
+    expect(() => decodeBatchRecords(new RecordBatchView(buf.subarray(0, buf.length - 1)), { hot })).toThrow(expect.objectContaining({ errorName: 'CORRUPT_MESSAGE' }));
+    const shortLength = Buffer.from(buf);
+    shortLength.writeInt32BE(10, BatchField.batchLength);
+    expect(() => decodeBatchRecords(new RecordBatchView(shortLength), { hot })).toThrow(RecordFormatError);
+  });
+
   it('gives typed errors for corrupt compressed bodies and decompression bombs', () => {
     const buf = buildBatch({ records: randomRecords(9, 50), compression: 'gzip' }, hot);
     const corrupt = Buffer.from(buf);
