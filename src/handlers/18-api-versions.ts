@@ -5,20 +5,17 @@
 // calls apiVersionsUnsupportedResponse for that).
 // Departure from Kafka: no features (supported/finalized) are advertised yet.
 import { ErrorCode } from '../protocol/error-codes.js';
+import { defaultApiVersionsResponse, type ApiVersionsRequest, type ApiVersionsResponse } from '../protocol/index.js';
 import type { HandlerRegistry } from './registry.js';
 import type { ApiHandler } from './types.js';
 
 export const API_VERSIONS_KEY = 18;
 
-interface ApiVersionsBody {
-  errorCode: number;
-  apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
-  throttleTimeMs: number;
-}
+type ApiVersionsBody = ApiVersionsResponse;
 
 function responseBody(registry: HandlerRegistry, errorCode: number): ApiVersionsBody {
   const apiKeys = registry.supportedApis().map(({ apiKey, minVersion, maxVersion }) => ({ apiKey, minVersion, maxVersion }));
-  return { errorCode, apiKeys, throttleTimeMs: 0 };
+  return { ...defaultApiVersionsResponse(), errorCode, apiKeys };
 }
 
 /** The v0-format answer to an ApiVersions version the broker does not support. */
@@ -27,7 +24,7 @@ export function apiVersionsUnsupportedResponse(registry: HandlerRegistry, errorC
 }
 
 /** Built per registry: the handler needs the registry it advertises. */
-export function createApiVersionsHandler(getRegistry: () => HandlerRegistry): ApiHandler<unknown, ApiVersionsBody> {
+export function createApiVersionsHandler(getRegistry: () => HandlerRegistry): ApiHandler<ApiVersionsRequest, ApiVersionsBody> {
   return {
     apiKey: API_VERSIONS_KEY,
     minVersion: 0,

@@ -1,4 +1,5 @@
 // Every handler file, assembled into the registry the dispatcher and ApiVersions use.
+import { metadataHandler } from './03-metadata.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
 import { HandlerRegistry } from './registry.js';
 import type { ApiHandler } from './types.js';
@@ -12,6 +13,7 @@ export type { ApiHandler, BrokerState, HandlerContext } from './types.js';
 export function createHandlerRegistry(): HandlerRegistry {
   let registry: HandlerRegistry | undefined;
   const handlers: ApiHandler[] = [
+    metadataHandler,
     createApiVersionsHandler(() => registry!),
   ];
   registry = new HandlerRegistry(handlers);

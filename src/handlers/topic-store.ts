@@ -6,11 +6,16 @@ import { TopicConfig, type TopicOverride } from '../config/topic-config.js';
 
 export interface TopicMetadata {
   name: string;
-  /** Kafka's topic id (a UUID, as its canonical 8-4-4-4-12 string). */
+  /** Kafka's topic id: a random UUID as 22 characters of unpadded base64url (how the codecs carry it). */
   topicId: string;
   partitionCount: number;
   replicationFactor: number;
   config: TopicConfig;
+}
+
+/** A random UUID as Kafka prints it: 22 characters of unpadded base64url. */
+export function newTopicId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
 }
 
 /** Kafka's documented cap on partitions per topic request is not fixed; Rill bounds it here. */
@@ -39,7 +44,7 @@ export class TopicStore {
     if (this.byName.has(name)) throw new Error(`rill: topic ${name} created twice`);
     const topic: TopicMetadata = {
       name,
-      topicId: randomUUID(),
+      topicId: newTopicId(),
       partitionCount,
       replicationFactor,
       config: new TopicConfig(this.brokerConfig, overrides),
