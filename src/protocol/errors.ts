@@ -52,7 +52,7 @@ export class ProtocolDecodeError extends Error {
   /** Adds an enclosing path segment (a field name or '[index]'); returns this for rethrowing. */
   within(segment: string): this {
     this.pathReversed.push(segment);
-    this.refreshMessage();
+    if (this.apiKey >= 0) this.refreshMessage();
     return this;
   }
 
@@ -60,7 +60,7 @@ export class ProtocolDecodeError extends Error {
   locate(apiKey: number, apiVersion: number): this {
     this.apiKey = apiKey;
     this.apiVersion = apiVersion;
-    this.refreshMessage();
+    this.refreshMessage(); // the path is in the message from here on
     return this;
   }
 
