@@ -87,10 +87,13 @@ fn crc_input(args: &Args) -> JsResult<(&'static [u8], u32)> {
             format!("[{start}, {end}) is not a range within a buffer of {} bytes", buffer.len),
         ));
     }
-    let seed = args.opt_uint32(3, "seed")?.unwrap_or(0);
+    let seed = args.opt_double(3, "seed")?.unwrap_or(0.0);
+    if !(seed.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&seed)) {
+        return Err(JsError::range_error("seed", format!("crc32c seed {seed} is not an unsigned 32-bit integer")));
+    }
     // Safety: the Buffer is an argument of the running call, alive until it returns.
     let bytes = unsafe { buffer.as_slice() };
-    Ok((&bytes[start..end], seed))
+    Ok((&bytes[start..end], seed as u32))
 }
 
 fn crc32c_js(args: &Args) -> JsResult<napi_value> {

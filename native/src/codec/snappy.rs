@@ -84,34 +84,63 @@ fn uncompress_block_into(block: &[u8], output: &mut Vec<u8>, size: usize) -> Cod
 }
 
 /// After libsnappy rejected a block: walks its tags to tell a cut-off block (the tags run past
-/// the end, or end before producing the preamble's length) from a corrupt one.
+/// the end, or stop before producing the preamble's length, all of them valid so far) from a
+/// corrupt one (a copy reaching before the start, or more output than the preamble says).
 fn classify_failure(block: &[u8], size: usize) -> CodecError {
     let mut position = block.iter().position(|byte| byte & 0x80 == 0).map_or(block.len(), |end| end + 1);
     let mut produced = 0usize;
     while position < block.len() {
-        let tag = block[position];
-        let (extra, length) = match tag & 3 {
-            0 if tag >> 2 < 60 => ((tag >> 2) as usize + 1, (tag >> 2) as usize + 1),
-            0 => {
-                let length_bytes = (tag >> 2) as usize - 59;
-                let Some(bytes) = block.get(position + 1..position + 1 + length_bytes) else {
-                    return CodecError::truncated("input ends inside a literal");
-                };
-                let length = bytes.iter().rev().fold(0usize, |acc, &byte| (acc << 8) | byte as usize) + 1;
-                (length_bytes + length, length)
-            }
-            1 => (1, 4 + ((tag >> 2) & 7) as usize),
-            2 => (2, (tag >> 2) as usize + 1),
-            _ => (4, (tag >> 2) as usize + 1),
+        let Some(element) = element_at(block, position) else {
+            return CodecError::truncated("input ends inside a block");
         };
-        position = position.saturating_add(1 + extra);
-        produced = produced.saturating_add(length);
+        if element.copy_offset.is_some_and(|offset| offset == 0 || offset > produced) {
+            return CodecError::corrupt("copy offset outside the output");
+        }
+        position = position.saturating_add(element.encoded_bytes);
+        produced = produced.saturating_add(element.output_bytes);
+        if produced > size {
+            return CodecError::corrupt("block produces more than its preamble says");
+        }
     }
     if position > block.len() || produced < size {
         CodecError::truncated("input ends inside a block")
     } else {
         CodecError::corrupt("invalid block")
     }
+}
+
+struct Element {
+    encoded_bytes: usize,
+    output_bytes: usize,
+    copy_offset: Option<usize>,
+}
+
+/// The literal or copy at `position`, or None if its tag bytes run past the end.
+fn element_at(block: &[u8], position: usize) -> Option<Element> {
+    let tag = block[position];
+    let operand = |count: usize| -> Option<usize> {
+        let bytes = block.get(position + 1..position + 1 + count)?;
+        Some(bytes.iter().rev().fold(0usize, |acc, &byte| (acc << 8) | byte as usize))
+    };
+    let element = match tag & 3 {
+        0 if tag >> 2 < 60 => {
+            let length = (tag >> 2) as usize + 1;
+            Element { encoded_bytes: 1 + length, output_bytes: length, copy_offset: None }
+        }
+        0 => {
+            let length_bytes = (tag >> 2) as usize - 59;
+            let length = operand(length_bytes)? + 1;
+            Element { encoded_bytes: 1 + length_bytes + length, output_bytes: length, copy_offset: None }
+        }
+        1 => Element {
+            encoded_bytes: 2,
+            output_bytes: 4 + ((tag >> 2) & 7) as usize,
+            copy_offset: Some((((tag >> 5) as usize) << 8) | operand(1)?),
+        },
+        2 => Element { encoded_bytes: 3, output_bytes: (tag >> 2) as usize + 1, copy_offset: Some(operand(2)?) },
+        _ => Element { encoded_bytes: 5, output_bytes: (tag >> 2) as usize + 1, copy_offset: Some(operand(4)?) },
+    };
+    Some(element)
 }
 
 /// The blocks of a xerial stream, each checked for its bounds.

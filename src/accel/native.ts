@@ -1,0 +1,181 @@
+// The Rust N-API implementation of the hot path (implementation 'native').
+//
+// Loads native/rill.<platform>.node (built by scripts/build-native.mjs) and adapts its
+// functions to the Accel interface. gzip and the record-body functions are not in the crate:
+// they delegate to the TypeScript reference (gzip runs in node:zlib either way).
+//
+// Native errors carry codes: RILL_COMPRESSION_{CORRUPT,TRUNCATED,TOO_LARGE} become
+// CompressionError; file errors are already node-style ({ code: 'ENOENT', errno, syscall }).
+// FileIo.fallocate reserves blocks without changing the file size (FALLOC_FL_KEEP_SIZE).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { limits } from '../config/limits.js';
+import { packageRoot } from '../util/package-root.js';
+import { outputCap } from './js/compression.js';
+import { gzipCompress, gzipCompressAsync, gzipDecompress, gzipDecompressAsync } from './js/gzip.js';
+import { createJsAccel } from './js/index.js';
+import { CODEC_IDS, CompressionError, type Accel, type Codec, type CompressionErrorKind, type FileIo } from './types.js';
+
+/** The addon's exports (native/src/lib.rs). Codecs are Kafka attribute ids: 2, 3, 4. */
+export interface NativeAddon {
+  readonly crc32cImplementation: string;
+  readonly ioVectorsMax: number;
+  crc32c(buf: Buffer, start: number, end: number, seed: number): number;
+  /** The table (slice-by-8) path, whatever the CPU: for tests and benchmarks. */
+  crc32cPortable(buf: Buffer, start: number, end: number, seed: number): number;
+  /** level: zstd level (default 3) or lz4 level (default 0, fast; >= 3 is HC). */
+  compress(codecId: number, buf: Buffer, level?: number): Buffer;
+  decompress(codecId: number, buf: Buffer, maxOutputBytes: number): Buffer;
+  compressAsync(codecId: number, buf: Buffer, level?: number): Promise<Buffer>;
+  decompressAsync(codecId: number, buf: Buffer, maxOutputBytes: number): Promise<Buffer>;
+  open(path: string, flags: number, mode?: number): number;
+  close(fd: number): void;
+  pwrite(fd: number, buf: Buffer, position: number): number;
+  pwritev(fd: number, bufs: readonly Buffer[], position: number): number;
+  pread(fd: number, buf: Buffer, offset: number, length: number, position: number): number;
+  fdatasync(fd: number): void;
+  fallocate(fd: number, offset: number, length: number): void;
+  fileSize(fd: number): number;
+  ftruncate(fd: number, length: number): void;
+  pwriteAsync(fd: number, buf: Buffer, position: number): Promise<number>;
+  pwritevAsync(fd: number, bufs: readonly Buffer[], position: number): Promise<number>;
+  preadAsync(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
+  fdatasyncAsync(fd: number): Promise<void>;
+}
+
+const REQUIRED_FUNCTIONS: readonly (keyof NativeAddon)[] = [
+  'crc32c', 'crc32cPortable', 'compress', 'decompress', 'compressAsync', 'decompressAsync', 'open', 'close',
+  'pwrite', 'pwritev', 'pread', 'fdatasync', 'fallocate', 'fileSize', 'ftruncate', 'pwriteAsync',
+  'pwritevAsync', 'preadAsync', 'fdatasyncAsync',
+];
+
+const ERROR_KINDS: Readonly<Record<string, CompressionErrorKind>> = {
+  RILL_COMPRESSION_CORRUPT: 'corrupt',
+  RILL_COMPRESSION_TRUNCATED: 'truncated',
+  RILL_COMPRESSION_TOO_LARGE: 'too-large',
+};
+
+function isGlibc(): boolean {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime !== undefined;
+}
+
+/** The file names napi build --platform gives this platform, most likely first. */
+export function nativeFileNames(): string[] {
+  const base = `rill.${process.platform}-${process.arch}`;
+  if (process.platform !== 'linux') return [`${base}.node`];
+  const abis = isGlibc() ? ['gnu', 'musl'] : ['musl', 'gnu'];
+  return abis.map((abi) => `${base}-${abi}.node`);
+}
+
+/** Where the addon is, or an Error saying why there is none. */
+export function nativeAddonPath(): string {
+  const dir = join(packageRoot(), 'native');
+  const names = nativeFileNames();
+  const found = names.map((name) => join(dir, name)).find((path) => existsSync(path));
+  if (found === undefined) {
+    throw new Error(`native module not built: no native/${names[0]} (npm run build:native needs cargo and libzstd-dev liblz4-dev libsnappy-dev)`);
+  }
+  return found;
+}
+
+let cachedAddon: NativeAddon | undefined;
+
+/** Loads (once) and checks the addon. Throws an Error with the reason if it cannot. */
+export function loadNativeAddon(): NativeAddon {
+  if (cachedAddon !== undefined) return cachedAddon;
+  const path = nativeAddonPath();
+  let addon: NativeAddon;
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (err) {
+    throw new Error(`native module ${path} failed to load: ${(err as Error).message}`);
+  }
+  const missing = REQUIRED_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`native module ${path} is out of date (missing ${missing.join(', ')}); rebuild with npm run build:native`);
+  }
+  cachedAddon = addon;
+  return addon;
+}
+
+/** A native error as the Accel contract wants it: CompressionError for codec failures. */
+function codecError(codec: Codec, err: unknown): unknown {
+  const kind = ERROR_KINDS[(err as { code?: string } | null)?.code ?? ''];
+  return kind === undefined ? err : new CompressionError(codec, kind, (err as Error).message);
+}
+
+function codecId(codec: Codec): number {
+  const id = CODEC_IDS[codec];
+  if (id === undefined || codec === 'gzip') throw new TypeError(`unknown codec ${String(codec)}`);
+  return id;
+}
+
+function createCodecs(addon: NativeAddon): Pick<Accel, 'compress' | 'decompress' | 'compressAsync' | 'decompressAsync'> {
+  const compress = (codec: Codec, buf: Buffer): Buffer => {
+    if (codec === 'gzip') return gzipCompress(buf);
+    return addon.compress(codecId(codec), buf);
+  };
+  const decompress = (codec: Codec, buf: Buffer, maxOutputBytes?: number): Buffer => {
+    const cap = outputCap(maxOutputBytes);
+    if (codec === 'gzip') return gzipDecompress(buf, cap);
+    const id = codecId(codec);
+    try {
+      return addon.decompress(id, buf, cap);
+    } catch (err) {
+      throw codecError(codec, err);
+    }
+  };
+  const compressAsync = async (codec: Codec, buf: Buffer): Promise<Buffer> => {
+    if (codec === 'gzip') return gzipCompressAsync(buf);
+    if (buf.length < limits.asyncCompressionThresholdBytes) return compress(codec, buf);
+    return addon.compressAsync(codecId(codec), buf);
+  };
+  const decompressAsync = async (codec: Codec, buf: Buffer, maxOutputBytes?: number): Promise<Buffer> => {
+    const cap = outputCap(maxOutputBytes);
+    if (codec === 'gzip') return gzipDecompressAsync(buf, cap);
+    if (buf.length < limits.asyncCompressionThresholdBytes) return decompress(codec, buf, cap);
+    const id = codecId(codec);
+    try {
+      return await addon.decompressAsync(id, buf, cap);
+    } catch (err) {
+      throw codecError(codec, err);
+    }
+  };
+  return { compress, decompress, compressAsync, decompressAsync };
+}
+
+function createFileIo(addon: NativeAddon): FileIo {
+  return {
+    open: (path, flags, mode) => addon.open(path, flags, mode),
+    close: (fd) => addon.close(fd),
+    pwrite: (fd, buf, position) => addon.pwrite(fd, buf, position),
+    pwritev: (fd, bufs, position) => addon.pwritev(fd, bufs, position),
+    pread: (fd, buf, offset, length, position) => addon.pread(fd, buf, offset, length, position),
+    fdatasync: (fd) => addon.fdatasync(fd),
+    fallocate: (fd, offset, length) => addon.fallocate(fd, offset, length),
+    fileSize: (fd) => addon.fileSize(fd),
+    ftruncate: (fd, length) => addon.ftruncate(fd, length),
+    pwriteAsync: (fd, buf, position) => addon.pwriteAsync(fd, buf, position),
+    pwritevAsync: (fd, bufs, position) => addon.pwritevAsync(fd, bufs, position),
+    preadAsync: (fd, buf, offset, length, position) => addon.preadAsync(fd, buf, offset, length, position),
+    fdatasyncAsync: (fd) => addon.fdatasyncAsync(fd),
+  };
+}
+
+/** The native Accel. Throws an Error with a clear reason if the addon is missing or broken. */
+export function loadNativeAccel(): Accel {
+  const addon = loadNativeAddon();
+  const js = createJsAccel();
+  return {
+    implementation: 'native',
+    crc32c: (buf, start = 0, end = buf.length, seed = 0) => addon.crc32c(buf, start, end, seed),
+    ...createCodecs(addon),
+    encodeVarints: js.encodeVarints,
+    decodeVarints: js.decodeVarints,
+    encodeRecords: js.encodeRecords,
+    decodeRecords: js.decodeRecords,
+    file: createFileIo(addon),
+  };
+}
