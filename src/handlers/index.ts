@@ -1,6 +1,13 @@
 // Every handler file, assembled into the registry the dispatcher and ApiVersions use.
 import { metadataHandler } from './03-metadata.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
+import { createTopicsHandler } from './19-create-topics.js';
+import { deleteTopicsHandler } from './20-delete-topics.js';
+import { describeConfigsHandler } from './32-describe-configs.js';
+import { alterConfigsHandler } from './33-alter-configs.js';
+import { createPartitionsHandler } from './37-create-partitions.js';
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
+import { describeClusterHandler } from './60-describe-cluster.js';
 import { HandlerRegistry } from './registry.js';
 import type { ApiHandler } from './types.js';
 
@@ -15,6 +22,13 @@ export function createHandlerRegistry(): HandlerRegistry {
   const handlers: ApiHandler[] = [
     metadataHandler,
     createApiVersionsHandler(() => registry!),
+    createTopicsHandler,
+    deleteTopicsHandler,
+    describeConfigsHandler,
+    alterConfigsHandler,
+    createPartitionsHandler,
+    incrementalAlterConfigsHandler,
+    describeClusterHandler,
   ];
   registry = new HandlerRegistry(handlers);
   return registry;

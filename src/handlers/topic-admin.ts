@@ -1,7 +1,7 @@
 // Topic creation shared by CreateTopics, Metadata (auto-create) and Produce (auto-create):
 // Kafka's checks and error codes, in Kafka's order.
 import { ConfigError } from '../config/errors.js';
-import { parseTopicOverride, type TopicOverride } from '../config/topic-config.js';
+import { parseTopicOverride, TopicConfig, type TopicOverride } from '../config/topic-config.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { topicNameProblem } from './topic-names.js';
 import { PARTITIONS_PER_TOPIC_MAX, type TopicMetadata } from './topic-store.js';
@@ -23,6 +23,8 @@ export interface CreateTopicResult {
   errorCode: number;
   errorMessage: string | null;
   topic: TopicMetadata | null;
+  /** The topic's resolved config (also for validate_only); null on error. */
+  config: TopicConfig | null;
   /** What the topic has or would have (also for validate_only). */
   numPartitions: number;
   replicationFactor: number;
@@ -109,10 +111,11 @@ export function createTopic(broker: BrokerState, request: CreateTopicRequest): C
     const overrides = parseConfigs(request.configs);
     const topic = request.validateOnly ? null : broker.topics.create(request.name, numPartitions, replicationFactor, overrides);
     if (topic !== null) broker.log(`rill: created topic ${request.name} with ${numPartitions} partition(s)`);
-    return { errorCode: ErrorCode.NONE, errorMessage: null, topic, numPartitions, replicationFactor };
+    const config = topic?.config ?? new TopicConfig(broker.config, overrides);
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topic, config, numPartitions, replicationFactor };
   } catch (err) {
     if (!(err instanceof CreateTopicFailure)) throw err;
-    return { errorCode: err.errorCode, errorMessage: err.message, topic: null, numPartitions: -1, replicationFactor: -1 };
+    return { errorCode: err.errorCode, errorMessage: err.message, topic: null, config: null, numPartitions: -1, replicationFactor: -1 };
   }
 }
 
