@@ -174,8 +174,8 @@ export function parseLegacyMessageSet(buf: Buffer, start = 0, end = buf.length, 
 }
 
 export interface LegacyConversionOptions extends LegacyParseOptions {
-  /** Codec of the v2 batch written; default 'none'. */
-  compression?: CompressionName;
+  /** Codec of the v2 batch written, or a choice given the producer's codec; default 'none'. */
+  compression?: CompressionName | ((sourceCompression: CompressionName) => CompressionName);
 }
 
 export interface LegacyConversion {
@@ -208,8 +208,11 @@ export function convertLegacyToV2(buf: Buffer, start = 0, end = buf.length, opti
   const baseTimestamp = messages[0]!.timestampMs;
   const records: RecordInput[] = messages.map((message) => ({ key: message.key, value: message.value, timestampDelta: message.timestampMs - baseTimestamp }));
   const maxTimestamp = messages.reduce((max, message) => Math.max(max, message.timestampMs), NO_TIMESTAMP);
-  const batch = buildBatch({ records, baseTimestamp, maxTimestamp, compression: options.compression ?? 'none' }, options.hot ?? accel);
-  return { batch, magic, recordCount: messages.length, sourceCompression: sourceCompressionOf(messages) };
+  const sourceCompression = sourceCompressionOf(messages);
+  const choice = options.compression ?? 'none';
+  const compression = typeof choice === 'function' ? choice(sourceCompression) : choice;
+  const batch = buildBatch({ records, baseTimestamp, maxTimestamp, compression }, options.hot ?? accel);
+  return { batch, magic, recordCount: messages.length, sourceCompression };
 }
 
 // ---- down-conversion: v2 batches -> v0/v1 message set ----------------------------------------

@@ -14,7 +14,10 @@ import { accel } from '../../accel/index.js';
 import type { Accel, Codec, DecodedRecord } from '../../accel/types.js';
 import {
   iterateBatches,
+  LOG_OVERHEAD,
+  MAGIC_V2,
   measureRecordSet,
+  peekMagic,
   RecordBatchView,
   validateBatch,
   validateClientBatch,
@@ -22,6 +25,7 @@ import {
   type TimestampType,
 } from './batch.js';
 import { RecordFormatError, recordProblem, type RecordProblem } from './errors.js';
+import { convertLegacyToV2 } from './legacy.js';
 import { buildBatch, decodeBatchRecords } from './records.js';
 
 /** compression.type values (Kafka's names). */
@@ -265,4 +269,60 @@ export function validateProducePartition(recordSet: Buffer, policy: ProducePolic
     outcomes.push(outcome);
   }
   return accepted(recordSet, views, outcomes, policy, context.nowMs);
+}
+
+// ---- Produce v0-2: magic v0/v1 message sets ------------------------------------------------
+
+/** MESSAGE_TOO_LARGE if any top-level message (a wrapper counts as one) exceeds max.message.bytes. */
+export function checkLegacyMessageSizes(messageSet: Buffer, maxMessageBytes: number): RecordProblem | null {
+  let pos = 0;
+  while (messageSet.length - pos >= LOG_OVERHEAD) {
+    const sizeBytes = LOG_OVERHEAD + messageSet.readInt32BE(pos + 8);
+    if (sizeBytes <= LOG_OVERHEAD || sizeBytes > messageSet.length - pos) return null; // framing is the parser's to report
+    const problem = checkBatchSize(sizeBytes, maxMessageBytes);
+    if (problem !== null) return problem;
+    pos += sizeBytes;
+  }
+  return null;
+}
+
+function convertLegacy(messageSet: Buffer, policy: ProducePolicy, hot: Accel): Buffer | RecordProblem {
+  try {
+    const compression = (source: CompressionName): CompressionName => targetCompression(policy, source);
+    return convertLegacyToV2(messageSet, 0, messageSet.length, { hot, compression }).batch;
+  } catch (err) {
+    if (err instanceof RecordFormatError) return recordProblem(err.errorName, err.message);
+    throw err;
+  }
+}
+
+/**
+ * Validates a Produce v0-2 partition holding a v0/v1 message set: message sizes, CRCs (as the
+ * set is parsed), then conversion to ONE v2 batch (compressed with the producer's codec, or the
+ * topic's compression.type) which goes through the v2 rules. The accepted recordSet is the
+ * converted batch, so `recompressed` is true.
+ */
+export function validateLegacyProducePartition(messageSet: Buffer, policy: ProducePolicy, context: ProduceContext): ProduceValidation {
+  const sizeProblem = checkLegacyMessageSizes(messageSet, policy.maxMessageBytes);
+  if (sizeProblem !== null) return reject(sizeProblem);
+  const converted = convertLegacy(messageSet, policy, context.hot ?? accel);
+  if (!Buffer.isBuffer(converted)) return reject(converted);
+  const result = validateProducePartition(converted, { ...policy, compressionType: 'producer' }, context);
+  return result.ok ? { ...result, recompressed: true } : result;
+}
+
+/**
+ * The entry point for one partition of any Produce version: v2 batches go through
+ * validateProducePartition, v0/v1 message sets (allowed before Produce v3) through
+ * validateLegacyProducePartition.
+ */
+export function validateProduceRecords(recordSet: Buffer, policy: ProducePolicy, context: ProduceContext): ProduceValidation {
+  const magic = peekMagic(recordSet);
+  if (magic === 0 || magic === 1) {
+    if (context.produceVersion >= SINGLE_BATCH_MIN_PRODUCE_VERSION) {
+      return reject(recordProblem('INVALID_RECORD', `Produce v${context.produceVersion} must carry magic v${MAGIC_V2} record batches, got magic v${magic}`));
+    }
+    return validateLegacyProducePartition(recordSet, policy, context);
+  }
+  return validateProducePartition(recordSet, policy, context);
 }

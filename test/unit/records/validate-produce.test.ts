@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { RecordInput } from '../../../src/accel/types.js';
 import { BatchField, RecordBatchView, validateBatch } from '../../../src/protocol/records/batch.js';
 import { buildBatch, buildControlBatch, decodeBatchRecords, readBatchRecords } from '../../../src/protocol/records/records.js';
-import { validateProducePartition, type ProduceAccepted, type ProducePolicy, type ProduceValidation } from '../../../src/protocol/records/validate-produce.js';
+import { validateProducePartition, validateProduceRecords, type ProduceAccepted, type ProducePolicy, type ProduceValidation } from '../../../src/protocol/records/validate-produce.js';
 import { availableAccels } from './accels.js';
-import { fuzzRounds, seededRandom } from './helpers.js';
+import { gzipSync } from 'node:zlib';
+import { fuzzRounds, handBuildMessage, seededRandom, type HandMessage } from './helpers.js';
 
 const hot = availableAccels()[0]!;
 const NOW_MS = 1_750_000_000_000;
@@ -198,5 +199,49 @@ describe('validateProducePartition: robustness', () => {
       const result = run(buf, { compacted: round % 3 === 0, compressionType: round % 2 === 0 ? 'lz4' : 'producer' }, 2);
       expect(typeof result.ok).toBe('boolean');
     }
+  });
+});
+
+describe('validateProduceRecords: Produce v0-2 message sets', () => {
+  const v1Messages: HandMessage[] = [0, 1, 2].map((i) => ({ offset: BigInt(i), magic: 1, timestampMs: BigInt(NOW_MS - 1000 + i), key: i === 1 ? null : Buffer.from(`k${i}`), value: Buffer.from(`legacy-${i}`) }));
+  const plainSet = Buffer.concat(v1Messages.map(handBuildMessage));
+  const gzipWrapper = handBuildMessage({ offset: 2n, magic: 1, attributes: 1, timestampMs: BigInt(NOW_MS), key: null, value: gzipSync(plainSet) });
+  const runAny = (recordSet: Buffer, policy: Partial<ProducePolicy> = {}, produceVersion = 2) =>
+    validateProduceRecords(recordSet, { ...basePolicy, ...policy }, { produceVersion, nowMs: NOW_MS, hot });
+
+  it('converts a compressed v1 set to one v2 batch keeping the producer codec', () => {
+    const result = expectAccepted(runAny(gzipWrapper));
+    const view = new RecordBatchView(result.recordSet);
+    expect([result.recordCount, result.batchCount, view.compression, view.magic]).toEqual([3, 1, 'gzip', 2]);
+    expect(readBatchRecords(view, { hot }).map((r) => [r.offset, r.timestampMs, r.value?.toString()])).toEqual(
+      v1Messages.map((m, i) => [i, Number(m.timestampMs), `legacy-${i}`]),
+    );
+  });
+
+  it('applies compression.type, timestamps and keys to the converted batch', () => {
+    expect(new RecordBatchView(expectAccepted(runAny(plainSet, { compressionType: 'lz4' })).recordSet).compression).toBe('lz4');
+    expect(errorOf(runAny(gzipWrapper, { compacted: true }))).toBe('INVALID_RECORD');
+    expect(errorOf(runAny(plainSet, { timestampBeforeMaxMs: 500 }))).toBe('INVALID_TIMESTAMP');
+    const stamped = expectAccepted(runAny(plainSet, { timestampType: 'LogAppendTime' }));
+    expect(new RecordBatchView(stamped.recordSet).maxTimestamp).toBe(NOW_MS);
+  });
+
+  it('accepts v0 messages (no timestamps) under CreateTime bounds', () => {
+    const v0 = Buffer.concat(v1Messages.map((m) => handBuildMessage({ ...m, magic: 0, key: Buffer.from('k') })));
+    expect(expectAccepted(runAny(v0, { timestampBeforeMaxMs: 10, timestampAfterMaxMs: 10 }, 0)).recordCount).toBe(3);
+  });
+
+  it('rejects legacy sets in Produce v3+, oversize messages and bad CRCs', () => {
+    expect(errorOf(runAny(plainSet, {}, 3))).toBe('INVALID_RECORD');
+    expect(errorOf(runAny(gzipWrapper, { maxMessageBytes: gzipWrapper.length - 1 }))).toBe('MESSAGE_TOO_LARGE');
+    expect(errorOf(runAny(gzipWrapper, { maxMessageBytes: gzipWrapper.length }))).toBeNull();
+    const corrupt = Buffer.from(plainSet);
+    corrupt[20]! ^= 0x40;
+    expect(errorOf(runAny(corrupt))).toBe('CORRUPT_MESSAGE');
+  });
+
+  it('sends v2 batches down the v2 path at any version', () => {
+    expect(expectAccepted(runAny(batch(), {}, 9)).recompressed).toBe(false);
+    expect(expectAccepted(runAny(batch(), {}, 2)).recordCount).toBe(5);
   });
 });
