@@ -310,6 +310,7 @@ export class PartitionLog {
     for (const segment of [...this.segments]) {
       if (segment.deleted || this.closedForFlush) continue;
       await segment.syncLog();
+      if (this.closedForFlush) return;
       if (segment !== this.activeSegment && !segment.indexesDurable && !segment.deleted) segment.syncIndexes();
     }
     this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(targetOffset, this.logEndOffset));
