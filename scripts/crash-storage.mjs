@@ -3,7 +3,7 @@
 // at a random moment, many times. After each kill the log is reopened (unclean: full recovery)
 // and every acknowledged batch must read back at its offset with its bytes, every readable batch
 // must pass its CRC32C, and offsets must be contiguous. Runs against dist/ (npm run build:ts).
-// Usage: node scripts/crash-storage.mjs [kills=200]
+// Usage: node scripts/crash-storage.mjs [kills=200]   (RILL_DIST_DIR=<dir> runs against another build)
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const defaultDistDir = join(root, 'dist');
+export const defaultDistDir = process.env.RILL_DIST_DIR ?? join(root, 'dist');
 const KILLS_PER_DIRECTORY = 10;
 
 export function distAvailable(distDir = defaultDistDir) {
