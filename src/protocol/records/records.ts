@@ -140,7 +140,8 @@ function attributesOf(input: BatchBuildInput): number {
 
 function maxTimestampOf(input: BatchBuildInput, baseTimestamp: number): number {
   if (input.maxTimestamp !== undefined) return input.maxTimestamp;
-  let maxDelta = 0;
+  if (input.records.length === 0) return baseTimestamp;
+  let maxDelta = Number.NEGATIVE_INFINITY;
   for (const record of input.records) maxDelta = Math.max(maxDelta, record.timestampDelta ?? 0);
   return baseTimestamp + maxDelta;
 }

@@ -64,6 +64,13 @@ describe.each(accels.map((hot) => [hot.implementation, hot] as const))('batch bu
     expect(read[7]!.timestampMs).toBe(1_700_000_000_000 + records[7]!.timestampDelta!);
   });
 
+  it('takes maxTimestamp from the records, also when every delta is negative', () => {
+    const records = [-50, -20, -70].map((timestampDelta) => ({ key: null, value: Buffer.from('x'), timestampDelta }));
+    const view = new RecordBatchView(buildBatch({ records, baseTimestamp: 10_000 }, hot));
+    expect(view.maxTimestamp).toBe(9_980);
+    expect(new RecordBatchView(buildBatch({ records: [], baseTimestamp: 5 }, hot)).maxTimestamp).toBe(5);
+  });
+
   it('builds the same batch asynchronously', async () => {
     const records = randomRecords(3, 20);
     const input = { records, compression: 'gzip' as const, baseTimestamp: 1_000 };
