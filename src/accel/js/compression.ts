@@ -2,6 +2,7 @@
 // CompressionError escape: anything else thrown while decoding is reported as 'corrupt'.
 import { limits } from '../../config/limits.js';
 import { CompressionError, type Codec } from '../types.js';
+import { AccelInvariantError } from './invariant.js';
 import { gzipCompress, gzipCompressAsync, gzipDecompress, gzipDecompressAsync } from './gzip.js';
 import { lz4CompressFrame, lz4DecompressFrames } from './lz4-frame.js';
 import { snappyCompress, snappyDecompress } from './snappy.js';
@@ -13,7 +14,7 @@ function unsupportedZstd(): never {
 }
 
 function unknownCodec(codec: never): never {
-  throw new TypeError(`unknown codec ${String(codec)}`);
+  throw new CompressionError(codec, 'unsupported', `unknown codec ${String(codec)}`);
 }
 
 /** The cap to apply: the caller's, or limits.decompressedBytesMax. */
@@ -60,7 +61,7 @@ export function decompress(codec: Codec, src: Buffer, maxOutputBytes?: number): 
   try {
     return decompressUnchecked(codec, src, cap);
   } catch (err) {
-    if (err instanceof CompressionError || err instanceof TypeError) throw err;
+    if (err instanceof CompressionError || err instanceof AccelInvariantError) throw err;
     throw new CompressionError(codec, 'corrupt', `decoder failed: ${(err as Error).message}`);
   }
 }

@@ -8,7 +8,8 @@ const LAST_LITERAL_BYTES = 5;
 /** The last match starts at least MATCH_FIND_LIMIT_BYTES before the end of the block. */
 const MATCH_FIND_LIMIT_BYTES = 12;
 const OFFSET_MAX = 65535;
-const HASH_BITS = 14;
+const HASH_BITS_MAX = 14;
+const HASH_BITS_MIN = 8;
 const SKIP_SHIFT = 6;
 /** Copies shorter than this go byte by byte (Buffer.copy has a fixed call cost). */
 const SHORT_COPY_BYTES = 32;
@@ -20,17 +21,17 @@ export function lz4BlockBound(inputBytes: number): number {
   return inputBytes + Math.floor(inputBytes / 255) + 16;
 }
 
-/** Output a block of compressedBytes can expand to at most (a match byte yields <= 255 bytes). */
-export function lz4ExpansionBound(compressedBytes: number): number {
-  return compressedBytes * 255;
-}
 
 function load32(buf: Buffer, i: number): number {
   return buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
 }
 
-function hash(word: number): number {
-  return Math.imul(word, 2654435761) >>> (32 - HASH_BITS);
+/** One table, reused by every call (compression is synchronous, so calls never overlap). */
+const TABLE = new Int32Array(1 << HASH_BITS_MAX);
+
+/** Smaller inputs use a smaller part of the table, so clearing it stays cheap. */
+export function hashBitsFor(inputBytes: number): number {
+  return Math.min(HASH_BITS_MAX, Math.max(HASH_BITS_MIN, 32 - Math.clz32(inputBytes)));
 }
 
 function writeLength(out: Buffer, at: number, extra: number): number {
@@ -76,8 +77,11 @@ function emitLastLiterals(out: Buffer, at: number, src: Buffer, literalStart: nu
  * Compresses src[start, end) as one independent block into out at `at` (out must have
  * lz4BlockBound(end - start) bytes free); returns the end of the compressed block.
  */
-export function lz4CompressBlock(src: Buffer, start: number, end: number, out: Buffer, at: number, table: Int32Array): number {
-  table.fill(-1);
+export function lz4CompressBlock(src: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  const hashBits = hashBitsFor(end - start);
+  const hashShift = 32 - hashBits;
+  const table = TABLE;
+  table.fill(-1, 0, 1 << hashBits);
   const searchEnd = end - MATCH_FIND_LIMIT_BYTES;
   const matchLimit = end - LAST_LITERAL_BYTES;
   let literalStart = start;
@@ -85,7 +89,7 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, out: B
   let misses = 0;
   while (i < searchEnd) {
     const word = load32(src, i);
-    const slot = hash(word);
+    const slot = Math.imul(word, 2654435761) >>> hashShift;
     const candidate = table[slot]!;
     table[slot] = i;
     if (candidate < 0 || i - candidate > OFFSET_MAX || load32(src, candidate) !== word) {
@@ -133,6 +137,39 @@ function copyLiterals(src: Buffer, at: number, out: Buffer, o: number, length: n
     return;
   }
   for (let k = 0; k < length; k++) out[o + k] = src[at + k]!;
+}
+
+/**
+ * The exact number of bytes the block src[at, end) decodes to, found by walking its sequence
+ * headers without copying anything (so output can be sized and capped before allocation).
+ * Stops early, returning a value above limitBytes, once the total passes limitBytes.
+ */
+export function lz4BlockDecodedBytes(src: Buffer, at: number, end: number, limitBytes: number): number {
+  let total = 0;
+  for (;;) {
+    if (at >= end) fail('corrupt', 'block ends before its last literals');
+    const token = src[at++]!;
+    let literalBytes = token >>> 4;
+    if (literalBytes === 15) {
+      let extra: number;
+      [extra, at] = readLength(src, at, end);
+      literalBytes += extra;
+    }
+    if (literalBytes > end - at) fail('corrupt', 'literals run past the block');
+    at += literalBytes;
+    total += literalBytes;
+    if (at === end) return total;
+    if (at + 2 > end) fail('corrupt', 'block ends inside a match offset');
+    at += 2;
+    let matchBytes = (token & 15) + MATCH_BYTES_MIN;
+    if (matchBytes === 15 + MATCH_BYTES_MIN) {
+      let extra: number;
+      [extra, at] = readLength(src, at, end);
+      matchBytes += extra;
+    }
+    total += matchBytes;
+    if (total > limitBytes) return total;
+  }
 }
 
 export interface BlockTarget {

@@ -1,7 +1,8 @@
 // LZ4 frame format (magic 0x184D2204): frame descriptor, data blocks, end mark, optional
 // block and content checksums (xxh32). Kafka's framing for codec lz4.
 import { CompressionError } from '../types.js';
-import { lz4BlockBound, lz4CompressBlock, lz4DecompressBlock, lz4ExpansionBound, type OverrunKind } from './lz4-block.js';
+import { lz4BlockBound, lz4BlockDecodedBytes, lz4CompressBlock, lz4DecompressBlock } from './lz4-block.js';
+import { invariant } from './invariant.js';
 import { xxh32 } from './xxh32.js';
 
 const FRAME_MAGIC = 0x184d2204;
@@ -20,7 +21,6 @@ const BD_RESERVED = 0x8f;
 const BLOCK_UNCOMPRESSED = 0x80000000;
 /** Block max size id 4: 64 KiB, what Kafka clients write. */
 const WRITE_BLOCK_SIZE_ID = 4;
-const HASH_TABLE_SLOTS = 1 << 14;
 
 function fail(kind: 'corrupt' | 'truncated' | 'too-large' | 'unsupported', message: string): never {
   throw new CompressionError('lz4', kind, message);
@@ -40,23 +40,31 @@ function headerChecksum(buf: Buffer, start: number, end: number): number {
 export function lz4CompressFrame(src: Buffer): Buffer {
   const blockBytesMax = blockMaxBytes(WRITE_BLOCK_SIZE_ID);
   const blockCount = Math.ceil(src.length / blockBytesMax);
-  const out = Buffer.allocUnsafe(7 + blockCount * (4 + lz4BlockBound(blockBytesMax)) + 4);
+  // Per block: a 4-byte header plus lz4BlockBound (its data + 1/255 + 16); 7-byte header, end mark.
+  const out = Buffer.allocUnsafe(7 + blockCount * 4 + lz4BlockBound(src.length) + blockCount * 16 + 4);
   out.writeUInt32LE(FRAME_MAGIC, 0);
   out[4] = FLG_VERSION | FLG_BLOCK_INDEPENDENT;
   out[5] = WRITE_BLOCK_SIZE_ID << BD_BLOCK_SIZE_SHIFT;
   out[6] = headerChecksum(out, 4, 6);
   let at = 7;
-  const table = new Int32Array(HASH_TABLE_SLOTS);
   for (let start = 0; start < src.length; start += blockBytesMax) {
-    at = writeBlock(src, start, Math.min(src.length, start + blockBytesMax), out, at, table);
+    at = writeBlock(src, start, Math.min(src.length, start + blockBytesMax), out, at);
   }
   out.writeUInt32LE(0, at);
-  return out.subarray(0, at + 4);
+  return withoutSlack(out, at + 4);
 }
 
-function writeBlock(src: Buffer, start: number, end: number, out: Buffer, at: number, table: Int32Array): number {
+/** Output this much smaller than its buffer is copied out so the slack is not retained. */
+const SLACK_BYTES_MAX = 64 * 1024;
+
+function withoutSlack(out: Buffer, usedBytes: number): Buffer {
+  if (out.length - usedBytes <= SLACK_BYTES_MAX) return out.subarray(0, usedBytes);
+  return Buffer.from(out.subarray(0, usedBytes));
+}
+
+function writeBlock(src: Buffer, start: number, end: number, out: Buffer, at: number): number {
   const dataStart = at + 4;
-  const compressedEnd = lz4CompressBlock(src, start, end, out, dataStart, table);
+  const compressedEnd = lz4CompressBlock(src, start, end, out, dataStart);
   const compressedBytes = compressedEnd - dataStart;
   if (compressedBytes < end - start) {
     out.writeUInt32LE(compressedBytes, at);
@@ -73,6 +81,8 @@ interface BlockSpan {
   start: number;
   end: number;
   uncompressed: boolean;
+  /** Exact decoded size, found before any output is allocated. */
+  decodedBytes: number;
 }
 
 interface FrameLayout {
@@ -83,8 +93,8 @@ interface FrameLayout {
   /** Offset of the content checksum, if the frame has one. */
   contentChecksumAt: number | undefined;
   blocks: BlockSpan[];
-  /** Most bytes this frame can produce. */
-  outputBound: number;
+  /** Exact bytes this frame decodes to. */
+  decodedBytes: number;
 }
 
 interface Descriptor {
@@ -139,29 +149,46 @@ function checkHeaderChecksum(src: Buffer, frameStart: number, checksumAt: number
   fail('corrupt', 'frame header checksum mismatch');
 }
 
-function readBlocks(src: Buffer, descriptor: Descriptor): { blocks: BlockSpan[]; next: number; bound: number } {
+interface BlockWalk {
+  blocks: BlockSpan[];
+  next: number;
+  decodedBytes: number;
+}
+
+function blockSpan(src: Buffer, at: number, header: number, descriptor: Descriptor, capBytes: number): BlockSpan {
+  const dataBytes = header & ~BLOCK_UNCOMPRESSED;
+  const uncompressed = (header & BLOCK_UNCOMPRESSED) !== 0;
+  if (dataBytes > descriptor.blockBytesMax) fail('corrupt', `block of ${dataBytes} bytes exceeds the block max size`);
+  const end = at + dataBytes;
+  const limitBytes = Math.min(descriptor.blockBytesMax, capBytes);
+  const decodedBytes = uncompressed ? dataBytes : lz4BlockDecodedBytes(src, at, end, limitBytes);
+  if (decodedBytes > descriptor.blockBytesMax) fail('corrupt', 'block decodes beyond the block max size');
+  return { start: at, end, uncompressed, decodedBytes };
+}
+
+/** Walks the blocks, sizing each; fails 'too-large' as soon as the running total passes the cap. */
+function readBlocks(src: Buffer, descriptor: Descriptor, capBytes: number): BlockWalk {
   const checksumBytes = (descriptor.flags & FLG_BLOCK_CHECKSUM) !== 0 ? 4 : 0;
   const blocks: BlockSpan[] = [];
-  let bound = 0;
+  let decodedBytes = 0;
   let at = descriptor.blocksStart;
   for (;;) {
     need(src, at, 4, 'a block header');
     const header = src.readUInt32LE(at);
     at += 4;
-    if (header === 0) return { blocks, next: at, bound };
-    const dataBytes = header & ~BLOCK_UNCOMPRESSED;
-    const uncompressed = (header & BLOCK_UNCOMPRESSED) !== 0;
-    if (dataBytes > descriptor.blockBytesMax) fail('corrupt', `block of ${dataBytes} bytes exceeds the block max size`);
-    need(src, at, dataBytes + checksumBytes, 'a block');
-    blocks.push({ start: at, end: at + dataBytes, uncompressed });
-    bound += uncompressed ? dataBytes : Math.min(descriptor.blockBytesMax, lz4ExpansionBound(dataBytes));
-    at += dataBytes + checksumBytes;
+    if (header === 0) return { blocks, next: at, decodedBytes };
+    need(src, at, (header & ~BLOCK_UNCOMPRESSED) + checksumBytes, 'a block');
+    const block = blockSpan(src, at, header, descriptor, capBytes - decodedBytes + 1);
+    decodedBytes += block.decodedBytes;
+    if (decodedBytes > capBytes) fail('too-large', `output passes the ${capBytes}-byte cap`);
+    blocks.push(block);
+    at = block.end + checksumBytes;
   }
 }
 
-function readFrame(src: Buffer, frameStart: number, maxOutputBytes: number): { layout: FrameLayout; next: number } {
-  const descriptor = readDescriptor(src, frameStart, maxOutputBytes);
-  const { blocks, next, bound } = readBlocks(src, descriptor);
+function readFrame(src: Buffer, frameStart: number, capBytes: number): { layout: FrameLayout; next: number } {
+  const descriptor = readDescriptor(src, frameStart, capBytes);
+  const { blocks, next, decodedBytes } = readBlocks(src, descriptor, capBytes);
   let contentChecksumAt: number | undefined;
   let end = next;
   if ((descriptor.flags & FLG_CONTENT_CHECKSUM) !== 0) {
@@ -169,8 +196,8 @@ function readFrame(src: Buffer, frameStart: number, maxOutputBytes: number): { l
     contentChecksumAt = next;
     end += 4;
   }
-  if (descriptor.contentBytes !== undefined && descriptor.contentBytes > bound) {
-    fail('corrupt', `declared content size ${descriptor.contentBytes} cannot come from these blocks`);
+  if (descriptor.contentBytes !== undefined && descriptor.contentBytes !== decodedBytes) {
+    fail('corrupt', `frame holds ${decodedBytes} bytes, its header declares ${descriptor.contentBytes}`);
   }
   const layout: FrameLayout = {
     independent: (descriptor.flags & FLG_BLOCK_INDEPENDENT) !== 0,
@@ -179,14 +206,14 @@ function readFrame(src: Buffer, frameStart: number, maxOutputBytes: number): { l
     contentBytes: descriptor.contentBytes,
     contentChecksumAt,
     blocks,
-    outputBound: descriptor.contentBytes ?? bound,
+    decodedBytes,
   };
   return { layout, next: end };
 }
 
 interface ParsedInput {
   frames: FrameLayout[];
-  outputBound: number;
+  decodedBytes: number;
 }
 
 function skipFrame(src: Buffer, at: number): number {
@@ -199,7 +226,7 @@ function skipFrame(src: Buffer, at: number): number {
 function parseFrames(src: Buffer, maxOutputBytes: number): ParsedInput {
   if (src.length < 4) fail('truncated', 'input is shorter than the frame magic');
   const frames: FrameLayout[] = [];
-  let outputBound = 0;
+  let decodedBytes = 0;
   for (let at = 0; at < src.length; ) {
     need(src, at, 4, 'a frame magic');
     const magic = src.readUInt32LE(at);
@@ -208,12 +235,12 @@ function parseFrames(src: Buffer, maxOutputBytes: number): ParsedInput {
       continue;
     }
     if (magic !== FRAME_MAGIC) fail('corrupt', `bad frame magic 0x${magic.toString(16)}`);
-    const { layout, next } = readFrame(src, at, maxOutputBytes);
+    const { layout, next } = readFrame(src, at, maxOutputBytes - decodedBytes);
     frames.push(layout);
-    outputBound += layout.outputBound;
+    decodedBytes += layout.decodedBytes;
     at = next;
   }
-  return { frames, outputBound };
+  return { frames, decodedBytes };
 }
 
 function checkBlockChecksum(src: Buffer, block: BlockSpan): void {
@@ -223,23 +250,19 @@ function checkBlockChecksum(src: Buffer, block: BlockSpan): void {
 interface OutputState {
   out: Buffer;
   written: number;
-  maxOutputBytes: number;
 }
 
 function decodeBlock(src: Buffer, layout: FrameLayout, block: BlockSpan, frameStart: number, state: OutputState): void {
   const { out, written } = state;
-  const blockLimit = written + layout.blockBytesMax;
-  const outLimit = Math.min(blockLimit, out.length);
-  const overrunKind: OverrunKind = outLimit < blockLimit && out.length === state.maxOutputBytes ? 'too-large' : 'corrupt';
   if (block.uncompressed) {
-    const dataBytes = block.end - block.start;
-    if (dataBytes > outLimit - written) fail(overrunKind, 'stored block runs past the output limit');
     src.copy(out, written, block.start, block.end);
-    state.written += dataBytes;
+    state.written += block.decodedBytes;
     return;
   }
+  const outLimit = written + block.decodedBytes;
   const windowStart = layout.independent ? written : frameStart;
-  state.written = lz4DecompressBlock(src, block.start, block.end, { out, outStart: written, outLimit, windowStart, overrunKind });
+  state.written = lz4DecompressBlock(src, block.start, block.end, { out, outStart: written, outLimit, windowStart, overrunKind: 'corrupt' });
+  invariant(state.written === outLimit, () => `lz4 block decoded to ${state.written - written} bytes, sized ${block.decodedBytes}`);
 }
 
 function decodeFrame(src: Buffer, layout: FrameLayout, state: OutputState): void {
@@ -248,25 +271,18 @@ function decodeFrame(src: Buffer, layout: FrameLayout, state: OutputState): void
     if (layout.blockChecksums) checkBlockChecksum(src, block);
     decodeBlock(src, layout, block, frameStart, state);
   }
-  const frameBytes = state.written - frameStart;
-  if (layout.contentBytes !== undefined && frameBytes !== layout.contentBytes) {
-    fail('corrupt', `frame holds ${frameBytes} bytes, its header declares ${layout.contentBytes}`);
-  }
   if (layout.contentChecksumAt !== undefined) {
     const expected = src.readUInt32LE(layout.contentChecksumAt);
     if (expected !== xxh32(state.out, frameStart, state.written, 0)) fail('corrupt', 'content checksum mismatch');
   }
 }
 
-/** Output this much smaller than its buffer is copied out so the slack is not retained. */
-const SLACK_BYTES_MAX = 64 * 1024;
-
-/** Decompresses one or more LZ4 frames, never allocating more than maxOutputBytes. */
+/** Decompresses one or more LZ4 frames into one exactly sized buffer, capped at maxOutputBytes. */
 export function lz4DecompressFrames(src: Buffer, maxOutputBytes: number): Buffer {
   const parsed = parseFrames(src, maxOutputBytes);
-  const out = Buffer.allocUnsafe(Math.min(parsed.outputBound, maxOutputBytes));
-  const state: OutputState = { out, written: 0, maxOutputBytes };
+  const out = Buffer.allocUnsafe(parsed.decodedBytes);
+  const state: OutputState = { out, written: 0 };
   for (const layout of parsed.frames) decodeFrame(src, layout, state);
-  if (out.length - state.written <= SLACK_BYTES_MAX) return out.subarray(0, state.written);
-  return Buffer.from(out.subarray(0, state.written));
+  invariant(state.written === out.length, () => `lz4 decoded ${state.written} of ${out.length} bytes`);
+  return out;
 }

@@ -4,6 +4,7 @@
 //           headerCount varint, headers (keyLength varint, key, valueLength varint, value)
 import { limits } from '../../config/limits.js';
 import { RecordDecodeError, type DecodedRecord, type RecordHeader, type RecordInput } from '../types.js';
+import { invariant } from './invariant.js';
 import { checkInt32, checkSafeInteger, VarintReader, varlongSize, writeVarlong } from './varint.js';
 
 const NULL_LENGTH = -1;
@@ -72,7 +73,7 @@ export function encodeRecords(records: readonly RecordInput[]): Buffer {
   for (let i = 0; i < records.length; i++) {
     const recordEnd = offset + varlongSize(sizes[i]!) + sizes[i]!;
     offset = writeRecord(out, offset, records[i]!, i, sizes[i]!);
-    if (offset !== recordEnd) throw new Error(`encodeRecords invariant: record ${i} ends at ${offset}, not ${recordEnd}`);
+    invariant(offset === recordEnd, () => `encodeRecords: record ${i} ends at ${offset}, not ${recordEnd}`);
   }
   return out;
 }

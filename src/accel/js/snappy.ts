@@ -8,7 +8,13 @@ const COPY_2 = 2;
 const COPY_4 = 3;
 /** Compression works in independent fragments so every copy offset fits copy-2. */
 const FRAGMENT_BYTES = 65536;
-const HASH_BITS = 14;
+const HASH_BITS_MAX = 14;
+const HASH_BITS_MIN = 8;
+/** Copies shorter than this go byte by byte (Buffer.copy has a fixed call cost). */
+const SHORT_COPY_BYTES = 32;
+const SLACK_BYTES_MAX = 64 * 1024;
+/** One table, reused by every call (compression is synchronous, so calls never overlap). */
+const TABLE = new Int32Array(1 << HASH_BITS_MAX);
 const MATCH_BYTES_MIN = 4;
 /** The last bytes of a fragment are always literals (no match search there). */
 const INPUT_MARGIN_BYTES = 15;
@@ -51,8 +57,16 @@ function emitLiteral(out: Buffer, at: number, src: Buffer, start: number, end: n
     out[at++] = lengthMinusOne & 0xff;
     out[at++] = lengthMinusOne >>> 8;
   }
-  src.copy(out, at, start, end);
+  copyBytes(src, start, out, at, end - start);
   return at + (end - start);
+}
+
+function copyBytes(src: Buffer, from: number, out: Buffer, to: number, length: number): void {
+  if (length >= SHORT_COPY_BYTES) {
+    src.copy(out, to, from, from + length);
+    return;
+  }
+  for (let k = 0; k < length; k++) out[to + k] = src[from + k]!;
 }
 
 function emitCopy(out: Buffer, at: number, offset: number, length: number): number {
@@ -83,20 +97,19 @@ function load32(buf: Buffer, i: number): number {
   return buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
 }
 
-function hash(word: number): number {
-  return Math.imul(word, 0x1e35a7bd) >>> (32 - HASH_BITS);
-}
-
 /** Compresses src[start, end) (at most FRAGMENT_BYTES) into out at `at`; returns the new end. */
-function compressFragment(src: Buffer, start: number, end: number, out: Buffer, at: number, table: Int32Array): number {
-  table.fill(-1);
+function compressFragment(src: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  const hashBits = Math.min(HASH_BITS_MAX, Math.max(HASH_BITS_MIN, 32 - Math.clz32(end - start)));
+  const hashShift = 32 - hashBits;
+  const table = TABLE;
+  table.fill(-1, 0, 1 << hashBits);
   let literalStart = start;
   let i = start;
   let misses = 0;
   const searchEnd = end - INPUT_MARGIN_BYTES;
   while (i < searchEnd) {
     const word = load32(src, i);
-    const slot = hash(word);
+    const slot = Math.imul(word, 0x1e35a7bd) >>> hashShift;
     const candidate = table[slot]!;
     table[slot] = i;
     if (candidate < 0 || load32(src, candidate) !== word) {
@@ -119,12 +132,12 @@ function compressFragment(src: Buffer, start: number, end: number, out: Buffer, 
 export function snappyCompress(src: Buffer): Buffer {
   if (src.length > UNCOMPRESSED_LENGTH_MAX) throw new RangeError('snappy: input exceeds 4 GiB');
   const out = Buffer.allocUnsafe(snappyCompressBound(src.length));
-  const table = new Int32Array(1 << HASH_BITS);
   let at = writeUvarint(out, 0, src.length);
   for (let start = 0; start < src.length; start += FRAGMENT_BYTES) {
-    at = compressFragment(src, start, Math.min(src.length, start + FRAGMENT_BYTES), out, at, table);
+    at = compressFragment(src, start, Math.min(src.length, start + FRAGMENT_BYTES), out, at);
   }
-  return out.subarray(0, at);
+  // Incompressible input needs the bound; typical input leaves slack, which is not retained.
+  return out.length - at > SLACK_BYTES_MAX ? Buffer.from(out.subarray(0, at)) : out.subarray(0, at);
 }
 
 // ---- decompression -----------------------------------------------------------------------
@@ -151,14 +164,13 @@ function readBlockHeader(src: Buffer, start: number, end: number): BlockHeader {
   return fail('corrupt', 'uncompressed length varint is longer than 5 bytes');
 }
 
-function readLiteralLength(src: Buffer, at: number, end: number, tag: number): [number, number] {
-  const code = tag >>> 2;
-  if (code < 60) return [code + 1, at];
+/** Length of a literal whose tag code is >= 60 (1 to 4 length bytes follow the tag at src[at]). */
+function readLongLiteralLength(src: Buffer, at: number, end: number, code: number): number {
   const extraBytes = code - 59;
   if (at + extraBytes > end) fail('truncated', 'input ends inside a literal length');
   let lengthMinusOne = 0;
   for (let k = 0; k < extraBytes; k++) lengthMinusOne += src[at + k]! * 2 ** (8 * k);
-  return [lengthMinusOne + 1, at + extraBytes];
+  return lengthMinusOne + 1;
 }
 
 /** Decodes the elements of one block in src[at, end) into out[outStart, outEnd) exactly. */
@@ -168,11 +180,15 @@ function decodeElements(src: Buffer, at: number, end: number, out: Buffer, outSt
     const tag = src[at++]!;
     const type = tag & 3;
     if (type === LITERAL) {
-      let length: number;
-      [length, at] = readLiteralLength(src, at, end, tag);
+      const code = tag >>> 2;
+      let length = code + 1;
+      if (code >= 60) {
+        length = readLongLiteralLength(src, at, end, code);
+        at += code - 59;
+      }
       if (length > end - at) fail('truncated', 'input ends inside a literal');
       if (length > outEnd - o) fail('corrupt', 'literal overruns the declared length');
-      src.copy(out, o, at, at + length);
+      copyBytes(src, at, out, o, length);
       at += length;
       o += length;
       continue;
@@ -202,7 +218,7 @@ function decodeElements(src: Buffer, at: number, end: number, out: Buffer, outSt
 }
 
 function copyWithin(out: Buffer, o: number, offset: number, length: number): number {
-  if (offset >= length) {
+  if (offset >= length && length >= SHORT_COPY_BYTES) {
     out.copyWithin(o, o - offset, o - offset + length);
     return o + length;
   }

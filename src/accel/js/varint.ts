@@ -1,6 +1,7 @@
 // Zigzag varints as Kafka's v2 records use them: varint (32-bit, up to 5 bytes) and varlong
 // (64-bit, up to 10 bytes), both restricted here to JavaScript safe integers.
 import { RecordDecodeError } from '../types.js';
+import { invariant } from './invariant.js';
 
 export const VARINT_BYTES_MAX = 5;
 export const VARLONG_BYTES_MAX = 10;
@@ -70,7 +71,12 @@ export class VarintReader {
   read(maxBytes: number, what: string): number {
     const { buf, end } = this;
     if (this.offset >= end) throw new RecordDecodeError(`${what}: varint truncated at byte ${this.offset}`);
-    const signBit = buf[this.offset]! & 1;
+    const first = buf[this.offset]!;
+    if (first < 0x80) {
+      this.offset++;
+      return first & 1 ? -((first + 1) >>> 1) : first >>> 1;
+    }
+    const signBit = first & 1;
     let encodedEven = 0;
     let scale = 1;
     for (let i = 0; i < maxBytes; i++) {
@@ -113,7 +119,7 @@ export function encodeVarints(values: readonly number[]): Buffer {
   const out = Buffer.allocUnsafe(size);
   let offset = 0;
   for (const value of values) offset = writeVarlong(out, offset, value);
-  if (offset !== size) throw new Error(`encodeVarints invariant: wrote ${offset} of ${size} bytes`);
+  invariant(offset === size, () => `encodeVarints wrote ${offset} of ${size} bytes`);
   return out;
 }
 

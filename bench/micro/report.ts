@@ -1,0 +1,95 @@
+// The Markdown body of a micro-benchmark result file.
+import { formatBytes, formatNumber, markdownTable } from '../lib/results.js';
+import type { MicroReport, MicroRow } from './run.js';
+
+const IMPLEMENTATION_ORDER = ['js', 'wasm', 'native'];
+
+function ratio(numerator: number | undefined, denominator: number | undefined): string {
+  if (numerator === undefined || denominator === undefined || denominator === 0) return '';
+  return `${formatNumber(numerator / denominator)}x`;
+}
+
+function throughputTable(report: MicroReport): string {
+  const implementations = IMPLEMENTATION_ORDER.filter((impl) => report.implementations.loaded.includes(impl));
+  const keys = [...new Set(report.rows.map((row) => `${row.fn}\u0000${row.sizeBytes}`))];
+  const find = (fn: string, impl: string, sizeBytes: number): MicroRow | undefined =>
+    report.rows.find((row) => row.fn === fn && row.implementation === impl && row.sizeBytes === sizeBytes);
+  const rows = keys.map((key) => {
+    const [fn, size] = key.split('\u0000') as [string, string];
+    const sizeBytes = Number(size);
+    const mbps = Object.fromEntries(implementations.map((impl) => [impl, find(fn, impl, sizeBytes)?.medianMBps]));
+    return [
+      fn,
+      formatBytes(sizeBytes),
+      ...implementations.map((impl) => (mbps[impl] === undefined ? '' : formatNumber(mbps[impl]!))),
+      ratio(mbps.wasm, mbps.js),
+      ratio(mbps.native, mbps.js),
+      ratio(mbps.native, mbps.wasm),
+    ];
+  });
+  const headers = ['function', 'size', ...implementations.map((impl) => `${impl} MB/s`), 'wasm/js', 'native/js', 'native/wasm'];
+  return markdownTable(headers, rows);
+}
+
+function targetsTable(report: MicroReport): string {
+  const rows = report.targets.map((target) => [
+    target.target,
+    target.measured === undefined ? 'n/a' : `${formatNumber(target.measured)} ${target.unit === 'MB/s' ? 'MB/s' : '%'}`,
+    `${target.threshold} ${target.unit === 'MB/s' ? 'MB/s' : '%'}`,
+    target.status === 'met' ? '**met**' : target.status === 'missed' ? '**missed**' : 'not measured',
+    target.note,
+  ]);
+  return markdownTable(['target', 'measured', 'threshold', 'status', 'note'], rows);
+}
+
+function ratiosTable(report: MicroReport): string {
+  const rows = report.corpus.ratios.map((entry) => [entry.codec, formatBytes(entry.sizeBytes), entry.implementation, `${formatNumber(entry.ratio)}x`]);
+  return markdownTable(['codec', 'input', 'implementation', 'ratio (input/output)'], rows);
+}
+
+function anchorsSection(report: MicroReport): string {
+  if (!report.anchors) return 'C tool anchors were not run (--no-anchors).';
+  const rows = report.anchors.anchors.map((anchor) => [
+    `\`${anchor.command}\``,
+    formatBytes(anchor.inputBytes),
+    `${formatNumber(anchor.inputBytes / anchor.compressedBytes)}x`,
+    anchor.compressMBps,
+    anchor.decompressMBps,
+  ]);
+  const missing = report.anchors.missing.map((line) => `- not measured: ${line}`).join('\n');
+  const guess =
+    report.nativeZstdLevelGuess === undefined
+      ? ''
+      : `\nNative zstd output size is closest to level ${report.nativeZstdLevelGuess}; its anchor is the one compared.`;
+  return [markdownTable(['command', 'input', 'ratio', 'compress MB/s', 'decompress MB/s'], rows), missing, guess].filter(Boolean).join('\n');
+}
+
+export function microMarkdown(report: MicroReport): string {
+  const skipped = report.implementations.skipped.length === 0 ? 'none' : report.implementations.skipped.join('; ');
+  return [
+    `Implementations measured: ${report.implementations.loaded.join(', ')}. Not loaded: ${skipped}.`,
+    '',
+    `Corpus: ${report.corpus.description}; seed ${report.corpus.seed}. Throughput is the median over tinybench`,
+    `samples (about ${report.options.timeMs} ms per task), in MB/s = 10^6 bytes/s of input (uncompressed bytes for`,
+    'compress and decompress; encoded bytes for varints and records). Small sizes run several calls per sample',
+    'so timer overhead does not dominate. The machine is shared: read ratios measured in this run, not lone numbers.',
+    '',
+    '## Targets',
+    '',
+    targetsTable(report),
+    '',
+    '## Throughput (MB/s, median)',
+    '',
+    throughputTable(report),
+    '',
+    '## Compression ratio of the corpus',
+    '',
+    ratiosTable(report),
+    '',
+    '## C tool anchors (same corpus file, the tools\' own benchmark modes)',
+    '',
+    'The tools time raw block compression in memory (no framing); native adds the frame format Kafka uses.',
+    '',
+    anchorsSection(report),
+  ].join('\n');
+}
