@@ -132,15 +132,25 @@ function defaultExpr(ctx: MessageContext, field: FieldSpec): string {
   }
 }
 
+/** An expression that is true when the value equals the field's default (tagged fields are omitted then). */
+function isDefaultExpr(ctx: MessageContext, field: FieldSpec, value: string): string {
+  const def = defaultExpr(ctx, field);
+  if (def === 'null') return `${value} === null`;
+  const type = field.type;
+  const nullable = isNullable(field);
+  const empty = (v: string): string => (nullable ? `(${v} !== null && ${v}.length === 0)` : `${v}.length === 0`);
+  if (type.kind === 'array') return empty(value);
+  if (type.kind === 'struct') {
+    const check = `isDefault${ctx.tsStructName(type.struct)}(${value})`;
+    return nullable ? `(${value} !== null && ${check})` : check;
+  }
+  if (type.name === 'bytes' || (type.name === 'records' && def !== 'null')) return empty(value);
+  return `${value} === ${def}`;
+}
+
 /** An expression that is true when a tagged field's value differs from its default. */
 function notDefaultExpr(ctx: MessageContext, field: FieldSpec, value: string): string {
-  const def = defaultExpr(ctx, field);
-  if (def === 'null') return `${value} !== null`;
-  const type = field.type;
-  if (type.kind === 'array') return `!rt.isEmptyArray(${value})`;
-  if (type.kind === 'struct') return `!rt.plainEqual(${value}, ${def})`;
-  if (type.name === 'bytes' || (type.name === 'records' && def !== 'null')) return `!rt.isEmptyBytes(${value})`;
-  return `${value} !== ${def}`;
+  return `!(${isDefaultExpr(ctx, field, value)})`;
 }
 
 // ---- minimum sizes (for bounding array counts before allocating) ----
@@ -342,6 +352,14 @@ function emitDefault(ctx: MessageContext, s: StructSpec): string {
   return `export function default${name}(): ${name} {\n  return {\n${props}  };\n}\n`;
 }
 
+function emitIsDefault(ctx: MessageContext, s: StructSpec): string {
+  const name = ctx.tsStructName(s.name);
+  const checks = s.fields.map((f) => isDefaultExpr(ctx, f, `m.${camelName(f.name)}`));
+  if (hasFlexible(ctx)) checks.push('(m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0)');
+  const body = checks.length === 0 ? 'true' : checks.join(' &&\n    ');
+  return `function isDefault${name}(${checks.length === 0 ? '_m' : 'm'}: ${name}): boolean {\n  return ${body};\n}\n`;
+}
+
 function flexLine(ctx: MessageContext): string {
   return ctx.flexMode === 'varies' ? `  const flex = ${ctx.cond(ctx.message.flexibleVersions)};\n` : '';
 }
@@ -429,13 +447,13 @@ function emitTaggedWrite(ctx: MessageContext, s: StructSpec): string[] {
   const tagged = taggedFields(s);
   const flexCond = ctx.flexMode === 'always' ? '' : 'if (flex) ';
   if (tagged.length === 0) return [`  ${flexCond}w.writeRawTaggedFields(m.unknownTaggedFields);`];
-  const lines = [`  ${flexCond}{`, '    const known: RawTaggedField[] = [];'];
+  const lines = [`  ${flexCond}{`, '    let known: RawTaggedField[] | undefined;'];
   for (const f of tagged) {
     const value = `m.${camelName(f.name)}`;
     const c = ctx.cond(f.taggedVersions);
     const guard = (c === 'true' ? '' : `${c} && `) + notDefaultExpr(ctx, f, value);
     const write = writeStmt(ctx, f, 't', value, 'compact');
-    lines.push(`    if (${guard}) known.push(rt.taggedValue(${f.tag}, (t) => ${write}));`);
+    lines.push(`    if (${guard}) (known ??= []).push(rt.taggedValue(${f.tag}, (t) => ${write}));`);
   }
   lines.push('    rt.writeTaggedFields(w, known, m.unknownTaggedFields);', '  }');
   return lines;
@@ -466,11 +484,26 @@ export interface EmittedMessage {
   writeFn: string;
 }
 
+/** Structs whose default-ness must be checked: tagged struct fields and the structs inside them. */
+function structsNeedingIsDefault(ctx: MessageContext, structs: StructSpec[]): Set<string> {
+  const out = new Set<string>();
+  const add = (type: FieldType): void => {
+    if (type.kind === 'array') return;
+    if (type.kind !== 'struct' || out.has(type.struct)) return;
+    out.add(type.struct);
+    for (const f of ctx.struct(type.struct).fields) add(f.type);
+  };
+  for (const s of structs) for (const f of s.fields) if (!isEmpty(f.taggedVersions)) add(f.type);
+  return out;
+}
+
 export function emitMessage(message: MessageSpec): EmittedMessage {
   const ctx = new MessageContext(message);
+  const taggedStructs = structsNeedingIsDefault(ctx, reachableStructs(ctx));
   const parts: string[] = [];
   for (const s of reachableStructs(ctx)) {
     parts.push(emitInterface(ctx, s), emitDefault(ctx, s), emitReader(ctx, s), emitWriter(ctx, s));
+    if (taggedStructs.has(s.name)) parts.push(emitIsDefault(ctx, s));
   }
   return { code: parts.join('\n'), readFn: `read${message.name}`, writeFn: `write${message.name}` };
 }

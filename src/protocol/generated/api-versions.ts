@@ -134,11 +134,11 @@ function writeApiVersionsResponse(w: Writer, v: number, m: ApiVersionsResponse):
   rt.writeArray(w, flex, v, m.apiKeys, writeApiVersionsResponseApiVersion);
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 3 && !rt.isEmptyArray(m.supportedFeatures)) known.push(rt.taggedValue(0, (t) => rt.writeArray(t, true, v, m.supportedFeatures, writeApiVersionsResponseSupportedFeatureKey)));
-    if (v >= 3 && m.finalizedFeaturesEpoch !== -1n) known.push(rt.taggedValue(1, (t) => t.writeInt64(m.finalizedFeaturesEpoch)));
-    if (v >= 3 && !rt.isEmptyArray(m.finalizedFeatures)) known.push(rt.taggedValue(2, (t) => rt.writeArray(t, true, v, m.finalizedFeatures, writeApiVersionsResponseFinalizedFeatureKey)));
-    if (v >= 3 && m.zkMigrationReady !== false) known.push(rt.taggedValue(3, (t) => t.writeBool(m.zkMigrationReady)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 3 && !(m.supportedFeatures.length === 0)) (known ??= []).push(rt.taggedValue(0, (t) => rt.writeArray(t, true, v, m.supportedFeatures, writeApiVersionsResponseSupportedFeatureKey)));
+    if (v >= 3 && !(m.finalizedFeaturesEpoch === -1n)) (known ??= []).push(rt.taggedValue(1, (t) => t.writeInt64(m.finalizedFeaturesEpoch)));
+    if (v >= 3 && !(m.finalizedFeatures.length === 0)) (known ??= []).push(rt.taggedValue(2, (t) => rt.writeArray(t, true, v, m.finalizedFeatures, writeApiVersionsResponseFinalizedFeatureKey)));
+    if (v >= 3 && !(m.zkMigrationReady === false)) (known ??= []).push(rt.taggedValue(3, (t) => t.writeBool(m.zkMigrationReady)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }

@@ -349,8 +349,8 @@ function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: number, m: 
   if (v >= 5) w.writeInt16(m.replicationFactor);
   if (v >= 5) rt.writeNullableArray(w, flex, v, m.configs, writeCreateTopicsResponseCreatableTopicConfigs);
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 5 && m.topicConfigErrorCode !== 0) known.push(rt.taggedValue(0, (t) => t.writeInt16(m.topicConfigErrorCode)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 5 && !(m.topicConfigErrorCode === 0)) (known ??= []).push(rt.taggedValue(0, (t) => t.writeInt16(m.topicConfigErrorCode)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }

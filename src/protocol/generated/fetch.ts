@@ -115,9 +115,9 @@ function writeFetchRequest(w: Writer, v: number, m: FetchRequest): void {
   if (v >= 7) rt.writeArray(w, flex, v, m.forgottenTopicsData, writeFetchRequestForgottenTopic);
   if (v >= 11) (flex ? w.writeCompactString(m.rackId) : w.writeString(m.rackId));
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 12 && m.clusterId !== null) known.push(rt.taggedValue(0, (t) => t.writeCompactNullableString(m.clusterId)));
-    if (v >= 15 && !rt.plainEqual(m.replicaState, defaultFetchRequestReplicaState())) known.push(rt.taggedValue(1, (t) => writeFetchRequestReplicaState(t, v, m.replicaState)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 12 && !(m.clusterId === null)) (known ??= []).push(rt.taggedValue(0, (t) => t.writeCompactNullableString(m.clusterId)));
+    if (v >= 15 && !(isDefaultFetchRequestReplicaState(m.replicaState))) (known ??= []).push(rt.taggedValue(1, (t) => writeFetchRequestReplicaState(t, v, m.replicaState)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }
@@ -167,6 +167,12 @@ function writeFetchRequestReplicaState(w: Writer, v: number, m: FetchRequestRepl
   if (v >= 15) w.writeInt32(m.replicaId);
   if (v >= 15) w.writeInt64(m.replicaEpoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
+}
+
+function isDefaultFetchRequestReplicaState(m: FetchRequestReplicaState): boolean {
+  return m.replicaId === -1 &&
+    m.replicaEpoch === -1n &&
+    (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
 }
 
 export interface FetchRequestFetchTopic {
@@ -300,8 +306,8 @@ function writeFetchRequestFetchPartition(w: Writer, v: number, m: FetchRequestFe
   if (v >= 5) w.writeInt64(m.logStartOffset);
   w.writeInt32(m.partitionMaxBytes);
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v === 17 && m.replicaDirectoryId !== rt.ZERO_UUID) known.push(rt.taggedValue(0, (t) => t.writeUuid(m.replicaDirectoryId)));
+    let known: RawTaggedField[] | undefined;
+    if (v === 17 && !(m.replicaDirectoryId === rt.ZERO_UUID)) (known ??= []).push(rt.taggedValue(0, (t) => t.writeUuid(m.replicaDirectoryId)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }
@@ -425,8 +431,8 @@ function writeFetchResponse(w: Writer, v: number, m: FetchResponse): void {
   if (v >= 7) w.writeInt32(m.sessionId);
   rt.writeArray(w, flex, v, m.responses, writeFetchResponseFetchableTopicResponse);
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 16 && !rt.isEmptyArray(m.nodeEndpoints)) known.push(rt.taggedValue(0, (t) => rt.writeArray(t, true, v, m.nodeEndpoints, writeFetchResponseNodeEndpoint)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 16 && !(m.nodeEndpoints.length === 0)) (known ??= []).push(rt.taggedValue(0, (t) => rt.writeArray(t, true, v, m.nodeEndpoints, writeFetchResponseNodeEndpoint)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }
@@ -588,10 +594,10 @@ function writeFetchResponsePartitionData(w: Writer, v: number, m: FetchResponseP
   if (v >= 11) w.writeInt32(m.preferredReadReplica);
   (flex ? w.writeCompactNullableBytes(m.records) : w.writeNullableBytes(m.records));
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 12 && !rt.plainEqual(m.divergingEpoch, defaultFetchResponseEpochEndOffset())) known.push(rt.taggedValue(0, (t) => writeFetchResponseEpochEndOffset(t, v, m.divergingEpoch)));
-    if (v >= 12 && !rt.plainEqual(m.currentLeader, defaultFetchResponseLeaderIdAndEpoch())) known.push(rt.taggedValue(1, (t) => writeFetchResponseLeaderIdAndEpoch(t, v, m.currentLeader)));
-    if (v >= 12 && !rt.plainEqual(m.snapshotId, defaultFetchResponseSnapshotId())) known.push(rt.taggedValue(2, (t) => writeFetchResponseSnapshotId(t, v, m.snapshotId)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 12 && !(isDefaultFetchResponseEpochEndOffset(m.divergingEpoch))) (known ??= []).push(rt.taggedValue(0, (t) => writeFetchResponseEpochEndOffset(t, v, m.divergingEpoch)));
+    if (v >= 12 && !(isDefaultFetchResponseLeaderIdAndEpoch(m.currentLeader))) (known ??= []).push(rt.taggedValue(1, (t) => writeFetchResponseLeaderIdAndEpoch(t, v, m.currentLeader)));
+    if (v >= 12 && !(isDefaultFetchResponseSnapshotId(m.snapshotId))) (known ??= []).push(rt.taggedValue(2, (t) => writeFetchResponseSnapshotId(t, v, m.snapshotId)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }
@@ -643,6 +649,12 @@ function writeFetchResponseEpochEndOffset(w: Writer, v: number, m: FetchResponse
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
+function isDefaultFetchResponseEpochEndOffset(m: FetchResponseEpochEndOffset): boolean {
+  return m.epoch === -1 &&
+    m.endOffset === -1n &&
+    (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
+}
+
 export interface FetchResponseLeaderIdAndEpoch {
   /** The ID of the current leader or -1 if the leader is unknown. (versions 12-17) */
   leaderId: number;
@@ -690,6 +702,12 @@ function writeFetchResponseLeaderIdAndEpoch(w: Writer, v: number, m: FetchRespon
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
+function isDefaultFetchResponseLeaderIdAndEpoch(m: FetchResponseLeaderIdAndEpoch): boolean {
+  return m.leaderId === -1 &&
+    m.leaderEpoch === -1 &&
+    (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
+}
+
 export interface FetchResponseSnapshotId {
   /** The end offset of the epoch. (versions 0-17) */
   endOffset: bigint;
@@ -735,6 +753,12 @@ function writeFetchResponseSnapshotId(w: Writer, v: number, m: FetchResponseSnap
   w.writeInt64(m.endOffset);
   w.writeInt32(m.epoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
+}
+
+function isDefaultFetchResponseSnapshotId(m: FetchResponseSnapshotId): boolean {
+  return m.endOffset === -1n &&
+    m.epoch === -1 &&
+    (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
 }
 
 export interface FetchResponseAbortedTransaction {

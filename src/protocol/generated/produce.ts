@@ -213,8 +213,8 @@ function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): void {
   rt.writeArray(w, flex, v, m.responses, writeProduceResponseTopicProduceResponse);
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 10 && !rt.isEmptyArray(m.nodeEndpoints)) known.push(rt.taggedValue(0, (t) => rt.writeArray(t, true, v, m.nodeEndpoints, writeProduceResponseNodeEndpoint)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 10 && !(m.nodeEndpoints.length === 0)) (known ??= []).push(rt.taggedValue(0, (t) => rt.writeArray(t, true, v, m.nodeEndpoints, writeProduceResponseNodeEndpoint)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }
@@ -350,8 +350,8 @@ function writeProduceResponsePartitionProduceResponse(w: Writer, v: number, m: P
   if (v >= 8) rt.writeArray(w, flex, v, m.recordErrors, writeProduceResponseBatchIndexAndErrorMessage);
   if (v >= 8) (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));
   if (flex) {
-    const known: RawTaggedField[] = [];
-    if (v >= 10 && !rt.plainEqual(m.currentLeader, defaultProduceResponseLeaderIdAndEpoch())) known.push(rt.taggedValue(0, (t) => writeProduceResponseLeaderIdAndEpoch(t, v, m.currentLeader)));
+    let known: RawTaggedField[] | undefined;
+    if (v >= 10 && !(isDefaultProduceResponseLeaderIdAndEpoch(m.currentLeader))) (known ??= []).push(rt.taggedValue(0, (t) => writeProduceResponseLeaderIdAndEpoch(t, v, m.currentLeader)));
     rt.writeTaggedFields(w, known, m.unknownTaggedFields);
   }
 }
@@ -448,6 +448,12 @@ function writeProduceResponseLeaderIdAndEpoch(w: Writer, v: number, m: ProduceRe
   if (v >= 10) w.writeInt32(m.leaderId);
   if (v >= 10) w.writeInt32(m.leaderEpoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
+}
+
+function isDefaultProduceResponseLeaderIdAndEpoch(m: ProduceResponseLeaderIdAndEpoch): boolean {
+  return m.leaderId === -1 &&
+    m.leaderEpoch === -1 &&
+    (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
 }
 
 export interface ProduceResponseNodeEndpoint {

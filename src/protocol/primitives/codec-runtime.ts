@@ -116,9 +116,10 @@ export function taggedValue(tag: number, write: (w: Writer) => void): RawTaggedF
 /** Writes a tagged-field section: known fields and preserved unknown ones, in tag order. */
 export function writeTaggedFields(
   w: Writer,
-  known: RawTaggedField[],
+  known: RawTaggedField[] | undefined,
   unknown: readonly RawTaggedField[] | undefined,
 ): void {
+  if (known === undefined) return w.writeRawTaggedFields(unknown);
   const all = unknown === undefined || unknown.length === 0 ? known : [...known, ...unknown];
   if (all !== known || known.length > 1) all.sort((a, b) => a.tag - b.tag);
   w.writeUVarint(all.length);
@@ -223,12 +224,12 @@ export function defineApi<Req, Res>(parts: ApiParts<Req, Res>): ApiDescriptor<Re
     encodeResponse: (version, msg) => encodeWhole({ ...response, version }, parts.writeResponse, msg),
     readRequest: parts.readRequest,
     writeRequest: (w, version, msg) => {
-      assertVersion({ ...request, version });
+      if (!(version >= min && version <= max)) assertVersion({ ...request, version });
       parts.writeRequest(w, version, msg);
     },
     readResponse: parts.readResponse,
     writeResponse: (w, version, msg) => {
-      assertVersion({ ...response, version });
+      if (!(version >= min && version <= max)) assertVersion({ ...response, version });
       parts.writeResponse(w, version, msg);
     },
   };

@@ -19,6 +19,8 @@ export class Reader {
   pos: number;
   /** One past the last byte this reader may read. */
   readonly end: number;
+  /** Made on first use: DataView's BigInt accessors are several times faster than Buffer's. */
+  private view: DataView | undefined;
 
   constructor(buf: Buffer, offset = 0, end = buf.length) {
     if (offset < 0 || end > buf.length || offset > end) {
@@ -67,17 +69,26 @@ export class Reader {
     return this.buf.readUInt32BE(this.take(4, 'uint32'));
   }
 
+  private dataView(): DataView {
+    return (this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
+
   readInt64(): bigint {
-    return this.buf.readBigInt64BE(this.take(8, 'int64'));
+    return this.dataView().getBigInt64(this.take(8, 'int64'), false);
   }
 
   readFloat64(): number {
-    return this.buf.readDoubleBE(this.take(8, 'float64'));
+    return this.dataView().getFloat64(this.take(8, 'float64'), false);
   }
 
   /** An unsigned varint of at most 5 bytes (a uint32). */
   readUVarint(): number {
     const buf = this.buf;
+    const first = this.pos < this.end ? buf[this.pos]! : 0x80;
+    if (first < 0x80) {
+      this.pos++;
+      return first;
+    }
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       if (this.pos >= this.end) throw new ProtocolDecodeError('uvarint: truncated');
