@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { BrokerConfig, type ConfigInput } from './config/broker-config.js';
 import { limits } from './config/limits.js';
 import { parseProperties } from './config/properties.js';
+import { parseTopicOverrides } from './config/topic-config.js';
 import { createDispatcher, createHandlerRegistry, createHeaderDecoder, TopicStore, type BrokerState } from './handlers/index.js';
+import { PartitionLogs } from './handlers/partition-logs.js';
+import { defaultStorageContext } from './log/io.js';
 import { NetworkServer } from './server/server.js';
 import type { LogFn } from './server/types.js';
 
@@ -90,23 +93,42 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   for (const dir of dataDirs) mkdirSync(dir, { recursive: true });
   const clusterId = loadClusterId(dataDirs[0]!, config);
   const registry = createHandlerRegistry();
+  const logs = new PartitionLogs(dataDirs[0]!, defaultStorageContext(), log);
+  const topics = new TopicStore(config, logs);
+  logs.setCatalogSource(() => topics.catalog());
+  restoreTopics(logs, topics);
+  logs.startRetention(config.number('log.retention.check.interval.ms'));
   let server: NetworkServer | undefined;
   const state: BrokerState = {
     config,
     nodeId: config.nodeId,
     clusterId,
-    topics: new TopicStore(config),
+    topics,
+    logs,
     advertisedListeners: () => server!.advertisedListeners(),
     log,
   };
   server = new NetworkServer({ config, decodeHeader: createHeaderDecoder(registry), dispatch: createDispatcher(registry, state), log });
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    await logs.closeAll();
+    throw err;
+  }
   const first = server.advertisedListeners()[0]!;
   const stop = once(async () => {
     await server.stop(limits.shutdownDrainMs);
+    await logs.closeAll();
     if (temporary) rmSync(dataDirs[0]!, { recursive: true, force: true });
   });
   return { bootstrap: `${formatHost(first.host)}:${first.port}`, port: first.port, host: first.host, dataDirs, config, stop };
+}
+
+/** Re-opens the topics of a previous run from the catalog in the data dir. */
+function restoreTopics(logs: PartitionLogs, topics: TopicStore): void {
+  for (const entry of logs.readCatalog()) {
+    topics.restore(entry, parseTopicOverrides(Object.entries(entry.overrides)));
+  }
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -146,6 +146,8 @@ export function applyChanges(target: ConfigTarget, broker: BrokerState, changes:
     if (target.kind === 'topic') target.topic.config.set(name, text);
     else broker.config.setDynamic(name, text, target.perBroker);
   }
+  if (target.kind === 'topic') broker.topics.configChanged(target.topic);
+  else broker.topics.brokerConfigChanged();
 }
 
 /** Runs fn, turning a ResourceError into [code, message]. */

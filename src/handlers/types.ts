@@ -2,6 +2,7 @@
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { BoundListener } from '../server/server.js';
 import type { LogFn, RequestContext, RequestHeaderInfo } from '../server/types.js';
+import type { PartitionLogs } from './partition-logs.js';
 import type { TopicStore } from './topic-store.js';
 
 /** The broker's state as handlers see it. */
@@ -10,6 +11,7 @@ export interface BrokerState {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly topics: TopicStore;
+  readonly logs: PartitionLogs;
   /** Advertised listeners with their real ports. */
   advertisedListeners(): BoundListener[];
   log: LogFn;

@@ -1,0 +1,167 @@
+// The broker's partition logs: one PartitionLog per topic partition under the first data dir
+// (`<topic>-<partition>/`), opened when a topic is created or found at start, reconfigured when
+// topic or broker configs change, closed (with the clean-shutdown marker) at stop. The topic
+// catalog (names, ids, partition counts, config overrides) is `rill-topics.json` beside them,
+// rewritten atomically on every change.
+// Interim: the storage engine's LogManager will take over log lifecycles when it lands.
+import { existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TopicConfig } from '../config/topic-config.js';
+import { resolveLogConfig, type CleanupPolicy, type LogConfig } from '../log/config.js';
+import type { StorageContext } from '../log/context.js';
+import { PartitionLog } from '../log/partition-log.js';
+import type { LogFn } from '../server/types.js';
+import type { TopicHooks, TopicMetadata } from './topic-store.js';
+
+const CATALOG_FILE = 'rill-topics.json';
+const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+/** PartitionLog's smallest segment (Kafka accepts segment.bytes down to 14). */
+const SEGMENT_BYTES_MIN = 64;
+
+export interface CatalogEntry {
+  name: string;
+  topicId: string;
+  partitionCount: number;
+  replicationFactor: number;
+  overrides: Record<string, string>;
+}
+
+type AppendListener = (topic: string, partition: number) => void;
+
+function cleanupPolicyOf(policies: string[]): CleanupPolicy {
+  const compact = policies.includes('compact');
+  const del = policies.includes('delete');
+  if (compact && del) return 'compact,delete';
+  return compact ? 'compact' : 'delete';
+}
+
+/** Kafka topic configs -> the storage engine's LogConfig. */
+export function logConfigOf(config: TopicConfig): LogConfig {
+  return resolveLogConfig({
+    segmentBytes: Math.max(SEGMENT_BYTES_MIN, config.number('segment.bytes')),
+    segmentMs: config.number('segment.ms'),
+    segmentIndexBytes: Math.max(48, config.number('segment.index.bytes')),
+    indexIntervalBytes: config.number('index.interval.bytes'),
+    retentionMs: config.number('retention.ms'),
+    retentionBytes: config.number('retention.bytes'),
+    flushMessages: config.number('flush.messages'),
+    flushMs: config.number('flush.ms'),
+    fileDeleteDelayMs: config.number('file.delete.delay.ms'),
+    cleanupPolicy: cleanupPolicyOf(config.list('cleanup.policy')),
+    deleteRetentionMs: config.number('delete.retention.ms'),
+    minCleanableDirtyRatio: config.number('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: config.number('min.compaction.lag.ms'),
+    maxCompactionLagMs: config.number('max.compaction.lag.ms'),
+  });
+}
+
+export class PartitionLogs implements TopicHooks {
+  private readonly logs = new Map<string, PartitionLog[]>();
+  private readonly appendListeners = new Set<AppendListener>();
+  private readonly cleanShutdown: boolean;
+  private catalog: () => CatalogEntry[] = () => [];
+  private retentionTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly dataDir: string, private readonly context: StorageContext, private readonly log: LogFn) {
+    const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
+    this.cleanShutdown = existsSync(marker);
+    if (this.cleanShutdown) unlinkSync(marker);
+  }
+
+  /** The catalog written at the last change, or [] on a fresh data dir. */
+  readCatalog(): CatalogEntry[] {
+    const path = join(this.dataDir, CATALOG_FILE);
+    if (!existsSync(path)) return [];
+    return JSON.parse(readFileSync(path, 'utf8')) as CatalogEntry[];
+  }
+
+  /** Where the current catalog comes from (the topic store). */
+  setCatalogSource(source: () => CatalogEntry[]): void {
+    this.catalog = source;
+  }
+
+  /** Starts the periodic retention and flush check (log.retention.check.interval.ms). */
+  startRetention(intervalMs: number): void {
+    this.retentionTimer = setInterval(() => this.enforceRetention(), Math.min(intervalMs, 2 ** 31 - 1));
+    this.retentionTimer.unref();
+  }
+
+  private enforceRetention(): void {
+    const nowMs = Date.now();
+    for (const partitions of this.logs.values()) {
+      for (const partitionLog of partitions) {
+        partitionLog.enforceRetention(nowMs);
+        partitionLog.flushIfDue(nowMs);
+      }
+    }
+  }
+
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(topic)?.[partition];
+  }
+
+  onAppend(listener: AppendListener): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** Tells waiting fetches that a partition grew. */
+  notifyAppend(topic: string, partition: number): void {
+    for (const listener of this.appendListeners) listener(topic, partition);
+  }
+
+  private open(topic: TopicMetadata, partition: number): PartitionLog {
+    return PartitionLog.open({
+      dir: join(this.dataDir, `${topic.name}-${partition}`),
+      context: this.context,
+      config: logConfigOf(topic.config),
+      cleanShutdown: this.cleanShutdown,
+    });
+  }
+
+  // ---- TopicHooks ----------------------------------------------------------------------------
+
+  topicCreated(topic: TopicMetadata): void {
+    this.logs.set(topic.name, Array.from({ length: topic.partitionCount }, (_, partition) => this.open(topic, partition)));
+    this.persist();
+  }
+
+  partitionsAdded(topic: TopicMetadata): void {
+    const partitions = this.logs.get(topic.name) ?? [];
+    for (let partition = partitions.length; partition < topic.partitionCount; partition++) partitions.push(this.open(topic, partition));
+    this.logs.set(topic.name, partitions);
+    this.persist();
+  }
+
+  topicDeleted(topic: TopicMetadata): void {
+    for (const partitionLog of this.logs.get(topic.name) ?? []) {
+      partitionLog.closeWithoutFlush();
+      rmSync(partitionLog.dir, { recursive: true, force: true });
+    }
+    this.logs.delete(topic.name);
+    this.persist();
+  }
+
+  configChanged(topic: TopicMetadata): void {
+    const config = logConfigOf(topic.config);
+    for (const partitionLog of this.logs.get(topic.name) ?? []) partitionLog.config = config;
+    this.persist();
+  }
+
+  private persist(): void {
+    const path = join(this.dataDir, CATALOG_FILE);
+    writeFileSync(path + '.tmp', JSON.stringify(this.catalog(), null, 1));
+    renameSync(path + '.tmp', path);
+  }
+
+  /** Flushes and closes every log, then writes the clean-shutdown marker. */
+  async closeAll(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    const all = [...this.logs.values()].flat();
+    this.logs.clear();
+    const results = await Promise.allSettled(all.map((partitionLog) => partitionLog.close()));
+    const failed = results.filter((r) => r.status === 'rejected');
+    for (const failure of failed) this.log(`rill: closing a log failed: ${String((failure as PromiseRejectedResult).reason)}`);
+    if (failed.length === 0) writeFileSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+  }
+}
