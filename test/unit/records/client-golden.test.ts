@@ -1,6 +1,6 @@
-// Golden cross-check against librdkafka: record sets captured from real confluent-kafka
-// (librdkafka) Produce requests by fixtures/capture-librdkafka.py, one file per message format
-// and codec, decoded and validated here against the manifest of what was produced.
+// Golden cross-checks against real clients: record sets captured from the Produce requests of
+// confluent-kafka (librdkafka) and kafka-python by fixtures/capture.py, one file per client,
+// message format and codec, decoded and validated here against the manifest of what was produced.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +21,14 @@ interface ManifestRecord {
 
 interface Manifest {
   librdkafka: string;
+  'kafka-python': string;
   records: ManifestRecord[];
-  files: Record<'v1' | 'v2', Record<string, string>>;
+  /** '<client>-<format>' -> codec -> file name */
+  files: Record<string, Record<string, string>>;
 }
 
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
-const manifest = JSON.parse(readFileSync(join(fixtures, 'librdkafka-manifest.json'), 'utf8')) as Manifest;
+const manifest = JSON.parse(readFileSync(join(fixtures, 'manifest.json'), 'utf8')) as Manifest;
 const fixture = (name: string): Buffer => readFileSync(join(fixtures, name));
 const text = (bytes: Buffer | null): string | null => (bytes === null ? null : bytes.toString('utf8'));
 
@@ -40,10 +42,10 @@ const policy: ProducePolicy = {
 };
 
 function v2Cases(hot: Accel): [string, string][] {
-  return Object.entries(manifest.files.v2).filter(([codec]) => codec !== 'zstd' || hot.implementation === 'native');
+  return Object.entries(manifest.files['librdkafka-v2']!).filter(([codec]) => codec !== 'zstd' || hot.implementation === 'native');
 }
 
-describe.each(availableAccels().map((hot) => [hot.implementation, hot] as const))(`librdkafka ${manifest.librdkafka} v2 batches (%s)`, (_name, hot) => {
+describe.each(availableAccels().map((hot) => [hot.implementation, hot] as const))(`librdkafka ${manifest.librdkafka} v2 record batches (%s)`, (_name, hot) => {
   it.each(v2Cases(hot))('decodes the %s capture', (codec, file) => {
     const recordSet = fixture(file);
     const decoded: ManifestRecord[] = [];
@@ -69,17 +71,22 @@ describe.each(availableAccels().map((hot) => [hot.implementation, hot] as const)
   });
 });
 
-describe.each(availableAccels().map((hot) => [hot.implementation, hot] as const))(`librdkafka ${manifest.librdkafka} v1 message sets (%s)`, (_name, hot) => {
-  it.each(Object.entries(manifest.files.v1))('parses and converts the %s capture', (codec, file) => {
+const legacyCases: [string, 0 | 1, string, string][] = Object.entries(manifest.files)
+  .filter(([clientFormat]) => /-v[01]$/.test(clientFormat))
+  .flatMap(([clientFormat, files]) => Object.entries(files).map(([codec, file]) => [clientFormat, Number(clientFormat.at(-1)) as 0 | 1, codec, file] as [string, 0 | 1, string, string]));
+
+describe.each(availableAccels().map((hot) => [hot.implementation, hot] as const))('legacy message sets from real clients (%s)', (_name, hot) => {
+  it.each(legacyCases)('parses and converts the %s (magic %i) %s capture', (_clientFormat, magic, codec, file) => {
     const messageSet = fixture(file);
+    const expectedTimestamp = (r: ManifestRecord) => (magic === 1 ? r.timestamp : -1);
     const messages = parseLegacyMessageSet(messageSet, 0, messageSet.length, { strict: true, hot });
-    expect(messages.every((m) => m.magic === 1 && m.wrapperCodec === codec)).toBe(true);
-    expect(messages.map((m) => [text(m.key), text(m.value), m.timestampMs])).toEqual(manifest.records.map((r) => [r.key, r.value, r.timestamp]));
+    expect(messages.every((m) => m.magic === magic && m.wrapperCodec === codec)).toBe(true);
+    expect(messages.map((m) => [text(m.key), text(m.value), m.timestampMs])).toEqual(manifest.records.map((r) => [r.key, r.value, expectedTimestamp(r)]));
     const conversion = convertLegacyToV2(messageSet, 0, messageSet.length, { hot, compression: (source) => source });
     const view = new RecordBatchView(conversion.batch);
     expect(view.compression).toBe(codec);
-    expect(readBatchRecords(view, { hot }).map((r) => [text(r.key), text(r.value), r.timestampMs])).toEqual(manifest.records.map((r) => [r.key, r.value, r.timestamp]));
-    const produced = validateProduceRecords(messageSet, policy, { produceVersion: 2, nowMs: Date.now(), hot });
+    expect(readBatchRecords(view, { hot }).map((r) => [text(r.key), text(r.value), r.timestampMs])).toEqual(manifest.records.map((r) => [r.key, r.value, expectedTimestamp(r)]));
+    const produced = validateProduceRecords(messageSet, policy, { produceVersion: magic === 0 ? 0 : 2, nowMs: Date.now(), hot });
     expect(produced.ok && produced.recordCount).toBe(manifest.records.length);
   });
 });
