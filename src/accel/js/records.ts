@@ -78,50 +78,49 @@ export function encodeRecords(records: readonly RecordInput[]): Buffer {
   return out;
 }
 
-function readBytes(reader: VarintReader, what: string, nullable: boolean): Buffer | null {
-  const length = reader.readVarint(`${what} length`);
+function readBytes(reader: VarintReader, field: string, nullable: boolean): Buffer | null {
+  const length = reader.readVarint(field);
   if (length === NULL_LENGTH && nullable) return null;
-  if (length < 0) throw new RecordDecodeError(`${what} length ${length} is negative`);
+  if (length < 0) throw reader.error(field, `length ${length} is invalid`);
   if (length > reader.end - reader.offset) {
-    throw new RecordDecodeError(`${what} length ${length} exceeds the ${reader.end - reader.offset} bytes left`);
+    throw reader.error(field, `length ${length} exceeds the ${reader.end - reader.offset} bytes left`);
   }
   const bytes = reader.buf.subarray(reader.offset, reader.offset + length);
   reader.offset += length;
   return bytes;
 }
 
-function readHeaders(reader: VarintReader, what: string): RecordHeader[] {
-  const count = reader.readVarint(`${what} header count`);
+function readHeaders(reader: VarintReader): RecordHeader[] {
+  const count = reader.readVarint('header count');
   const bytesLeft = reader.end - reader.offset;
   if (count < 0 || count > limits.recordHeaderCountMax || count * 2 > bytesLeft) {
-    throw new RecordDecodeError(`${what} header count ${count} is invalid for ${bytesLeft} bytes left`);
+    throw reader.error('header count', `${count} is invalid for ${bytesLeft} bytes left`);
   }
   const headers: RecordHeader[] = [];
   for (let i = 0; i < count; i++) {
-    const key = readBytes(reader, `${what} header ${i} key`, false)!;
-    const value = readBytes(reader, `${what} header ${i} value`, true);
+    const key = readBytes(reader, 'header key', false)!;
+    const value = readBytes(reader, 'header value', true);
     headers.push({ key, value });
   }
   return headers;
 }
 
 function readRecord(outer: VarintReader, index: number): DecodedRecord {
-  const what = `record ${index}`;
-  const length = outer.readVarint(`${what} length`);
+  outer.itemIndex = index;
+  const length = outer.readVarint('length');
   const bytesLeft = outer.end - outer.offset;
   if (length < RECORD_BYTES_MIN - 1 || length > bytesLeft) {
-    throw new RecordDecodeError(`${what} length ${length} is invalid for ${bytesLeft} bytes left`);
+    throw outer.error('length', `${length} is invalid for ${bytesLeft} bytes left`);
   }
-  const reader = new VarintReader(outer.buf, outer.offset, outer.offset + length);
+  const reader = new VarintReader(outer.buf, outer.offset, outer.offset + length, 'record');
+  reader.itemIndex = index;
   const attributes = outer.buf[reader.offset++]!;
-  const timestampDelta = reader.readVarlong(`${what} timestampDelta`);
-  const offsetDelta = reader.readVarint(`${what} offsetDelta`);
-  const key = readBytes(reader, `${what} key`, true);
-  const value = readBytes(reader, `${what} value`, true);
-  const headers = readHeaders(reader, what);
-  if (reader.offset !== reader.end) {
-    throw new RecordDecodeError(`${what} has ${reader.end - reader.offset} bytes beyond its fields`);
-  }
+  const timestampDelta = reader.readVarlong('timestampDelta');
+  const offsetDelta = reader.readVarint('offsetDelta');
+  const key = readBytes(reader, 'key', true);
+  const value = readBytes(reader, 'value', true);
+  const headers = readHeaders(reader);
+  if (reader.offset !== reader.end) throw reader.error('end', `${reader.end - reader.offset} bytes beyond its fields`);
   outer.offset = reader.end;
   return { attributes, timestampDelta, offsetDelta, key, value, headers };
 }
@@ -135,7 +134,7 @@ export function decodeRecords(buf: Buffer, start: number, end: number, count: nu
   if (!Number.isInteger(count) || count < 0 || count > limits.batchRecordCountMax || count * RECORD_BYTES_MIN > bytes) {
     throw new RecordDecodeError(`record count ${count} is invalid for ${bytes} bytes`);
   }
-  const reader = new VarintReader(buf, start, end);
+  const reader = new VarintReader(buf, start, end, 'record');
   const records: DecodedRecord[] = [];
   for (let i = 0; i < count; i++) records.push(readRecord(reader, i));
   if (reader.offset !== end) {

@@ -90,7 +90,7 @@ describe('codec support', () => {
 
 /** Java's xerial framing: magic, version 1, compatible version 1, then [int32 BE length][raw block]. */
 function xerialFrame(accel: Accel, data: Buffer, chunkBytes: number): Buffer {
-  const parts = [Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1])];
+  const parts: Buffer[] = [Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1])];
   for (let start = 0; start < data.length; start += chunkBytes) {
     const block = accel.compress('snappy', data.subarray(start, start + chunkBytes));
     const length = Buffer.alloc(4);
