@@ -2,6 +2,7 @@
 // value is rejected, native wins when it loads; under CI native and wasm must load.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAccel, loadAccelImplementation, type AccelImplementation } from '../../../src/accel/index.js';
+import { nativeAddonPath } from '../../../src/accel/native.js';
 import { IN_CI, loadAttempts } from './implementations.js';
 
 let savedAccelEnv: string | undefined;
@@ -62,6 +63,22 @@ describe('accel loader', () => {
       expect(result.accel.implementation).not.toBe('native');
       expect(result.skipped.some((line) => line.startsWith('native:'))).toBe(true);
     }
+  });
+
+  it('picks native whenever the built native module file exists', () => {
+    delete process.env.RILL_ACCEL;
+    let addonPath: string | undefined;
+    try {
+      addonPath = nativeAddonPath();
+    } catch {
+      addonPath = undefined;
+    }
+    if (addonPath === undefined) {
+      expect(IN_CI, 'CI builds the native module').toBe(false);
+      return;
+    }
+    expect(loads('native'), `${addonPath} exists but does not load`).toBe(true);
+    expect(loadAccel().accel.implementation).toBe('native');
   });
 
   it('loadAccelImplementation returns the implementation asked for', () => {
