@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use std::ptr::{null, null_mut};
 
-use super::{CappedOutput, CodecError, CodecResult};
+use super::{reserve_output, CappedOutput, CodecError, CodecResult};
 
 /// lz4 "fast" (level 1 behaviour); levels >= 3 select LZ4 HC.
 pub const LEVEL_DEFAULT: i32 = 0;
@@ -103,17 +103,16 @@ fn kafka_preferences(level: i32) -> Preferences {
     }
 }
 
-pub fn compress(input: &[u8], level: i32) -> Vec<u8> {
+pub fn compress(input: &[u8], level: i32, output: &mut Vec<u8>) {
     let preferences = kafka_preferences(level);
     let bound = unsafe { LZ4F_compressFrameBound(input.len(), &preferences) };
     assert!(!is_error(bound), "LZ4F_compressFrameBound failed: {}", error_name(bound));
-    let mut output = Vec::<u8>::with_capacity(bound);
+    reserve_output(output, bound);
     let written = unsafe {
         LZ4F_compressFrame(output.as_mut_ptr().cast(), bound, input.as_ptr().cast(), input.len(), &preferences)
     };
     assert!(!is_error(written), "LZ4F_compressFrame failed: {}", error_name(written));
     unsafe { output.set_len(written) };
-    output
 }
 
 /// xxHash32 (the header checksum of LZ4 frames), written from the published algorithm.
@@ -210,13 +209,13 @@ thread_local! {
     static DECOMPRESSOR: RefCell<Decompressor> = const { RefCell::new(Decompressor(null_mut())) };
 }
 
-pub fn decompress(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
+pub fn decompress(input: &[u8], output_bytes_max: usize, output: &mut Vec<u8>) -> CodecResult<()> {
     let first = inspect_first_header(input)?;
     let content_size = first.as_ref().and_then(|header| header.content_size);
     let mut output = match content_size {
         Some(size) if size > output_bytes_max as u64 => return Err(CodecError::too_large(output_bytes_max)),
-        Some(size) => CappedOutput::with_capacity(size as usize, output_bytes_max),
-        None => CappedOutput::for_input(input.len(), output_bytes_max),
+        Some(size) => CappedOutput::with_capacity(output, size as usize, output_bytes_max),
+        None => CappedOutput::for_input(output, input.len(), output_bytes_max),
     };
     let corrected_header;
     let segments: [&[u8]; 2] = match first {
@@ -234,8 +233,7 @@ pub fn decompress(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>>
         }
         unsafe { LZ4F_resetDecompressionContext(decompressor.0) };
         decode_segments(decompressor.0, &segments, &mut output, output_bytes_max)
-    })?;
-    Ok(output.into_vec())
+    })
 }
 
 /// Feeds the segments (one input, split where the header was corrected) to the decoder.

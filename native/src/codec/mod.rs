@@ -58,40 +58,49 @@ impl CodecError {
 
 pub type CodecResult<T> = Result<T, CodecError>;
 
-/// Compresses with Kafka's framing. `level` None picks the codec's Kafka default.
-pub fn compress(codec: Codec, input: &[u8], level: Option<i32>) -> Vec<u8> {
+/// Compresses with Kafka's framing into `output` (empty; its capacity may be reused).
+/// `level` None picks the codec's Kafka default.
+pub fn compress(codec: Codec, input: &[u8], level: Option<i32>, output: &mut Vec<u8>) {
     match codec {
-        Codec::Snappy => snappy::compress(input),
-        Codec::Lz4 => lz4::compress(input, level.unwrap_or(lz4::LEVEL_DEFAULT)),
-        Codec::Zstd => zstd::compress(input, level.unwrap_or(zstd::LEVEL_DEFAULT)),
+        Codec::Snappy => snappy::compress(input, output),
+        Codec::Lz4 => lz4::compress(input, level.unwrap_or(lz4::LEVEL_DEFAULT), output),
+        Codec::Zstd => zstd::compress(input, level.unwrap_or(zstd::LEVEL_DEFAULT), output),
     }
 }
 
-pub fn decompress(codec: Codec, input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
+/// Decompresses into `output` (empty; its capacity may be reused), at most `output_bytes_max`.
+pub fn decompress(codec: Codec, input: &[u8], output_bytes_max: usize, output: &mut Vec<u8>) -> CodecResult<()> {
     match codec {
-        Codec::Snappy => snappy::decompress(input, output_bytes_max),
-        Codec::Lz4 => lz4::decompress(input, output_bytes_max),
-        Codec::Zstd => zstd::decompress(input, output_bytes_max),
+        Codec::Snappy => snappy::decompress(input, output_bytes_max, output),
+        Codec::Lz4 => lz4::decompress(input, output_bytes_max, output),
+        Codec::Zstd => zstd::decompress(input, output_bytes_max, output),
     }
+}
+
+/// Makes room for `bytes` in an empty output without reallocating later.
+pub fn reserve_output(output: &mut Vec<u8>, bytes: usize) {
+    assert!(output.is_empty(), "codec output must start empty");
+    output.reserve_exact(bytes);
 }
 
 /// An output buffer that grows by doubling, never past `bytes_max`.
-pub struct CappedOutput {
-    bytes: Vec<u8>,
+pub struct CappedOutput<'a> {
+    bytes: &'a mut Vec<u8>,
     bytes_max: usize,
 }
 
 const OUTPUT_BYTES_MIN: usize = 4096;
 
-impl CappedOutput {
+impl<'a> CappedOutput<'a> {
     /// Starts at a guess of 4x the input (the typical ratio of record batches), within the cap.
-    pub fn for_input(input_bytes: usize, bytes_max: usize) -> CappedOutput {
+    pub fn for_input(output: &'a mut Vec<u8>, input_bytes: usize, bytes_max: usize) -> CappedOutput<'a> {
         let guess = input_bytes.saturating_mul(4).max(OUTPUT_BYTES_MIN);
-        CappedOutput::with_capacity(guess, bytes_max)
+        CappedOutput::with_capacity(output, guess, bytes_max)
     }
 
-    pub fn with_capacity(capacity: usize, bytes_max: usize) -> CappedOutput {
-        CappedOutput { bytes: Vec::with_capacity(capacity.min(bytes_max)), bytes_max }
+    pub fn with_capacity(output: &'a mut Vec<u8>, capacity: usize, bytes_max: usize) -> CappedOutput<'a> {
+        reserve_output(output, capacity.min(bytes_max));
+        CappedOutput { bytes: output, bytes_max }
     }
 
     /// Makes room if there is none and the cap allows; returns the free byte count (0 only
@@ -121,9 +130,5 @@ impl CappedOutput {
     pub unsafe fn commit(&mut self, written: usize) {
         assert!(written <= self.free_bytes(), "codec wrote past the free space");
         self.bytes.set_len(self.bytes.len() + written);
-    }
-
-    pub fn into_vec(self) -> Vec<u8> {
-        self.bytes
     }
 }

@@ -8,7 +8,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::{CodecError, CodecResult};
+use super::{reserve_output, CodecError, CodecResult};
 
 const STATUS_OK: c_int = 0;
 const XERIAL_MAGIC: [u8; 8] = [0x82, b'S', b'N', b'A', b'P', b'P', b'Y', 0];
@@ -29,28 +29,26 @@ extern "C" {
     fn snappy_uncompressed_length(compressed: *const c_char, compressed_length: usize, result: *mut usize) -> c_int;
 }
 
-pub fn compress(input: &[u8]) -> Vec<u8> {
+pub fn compress(input: &[u8], output: &mut Vec<u8>) {
     let bound = unsafe { snappy_max_compressed_length(input.len()) };
-    let mut output = Vec::<u8>::with_capacity(bound);
+    reserve_output(output, bound);
     let mut written = bound;
     let status =
         unsafe { snappy_compress(input.as_ptr().cast(), input.len(), output.as_mut_ptr().cast(), &mut written) };
     assert!(status == STATUS_OK && written <= bound, "snappy_compress failed with status {status}");
     unsafe { output.set_len(written) };
-    output
 }
 
-pub fn decompress(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
+pub fn decompress(input: &[u8], output_bytes_max: usize, output: &mut Vec<u8>) -> CodecResult<()> {
     if input.len() >= XERIAL_MAGIC.len() && input[..XERIAL_MAGIC.len()] == XERIAL_MAGIC {
-        return decompress_xerial(input, output_bytes_max);
+        return decompress_xerial(input, output_bytes_max, output);
     }
     let size = block_uncompressed_bytes(input)?;
     if size > output_bytes_max {
         return Err(CodecError::too_large(output_bytes_max));
     }
-    let mut output = Vec::<u8>::with_capacity(size);
-    uncompress_block_into(input, &mut output, size)?;
-    Ok(output)
+    reserve_output(output, size);
+    uncompress_block_into(input, output, size)
 }
 
 fn block_uncompressed_bytes(block: &[u8]) -> CodecResult<usize> {
@@ -168,7 +166,7 @@ fn xerial_blocks(input: &[u8]) -> CodecResult<Vec<&[u8]>> {
     Ok(blocks)
 }
 
-fn decompress_xerial(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
+fn decompress_xerial(input: &[u8], output_bytes_max: usize, output: &mut Vec<u8>) -> CodecResult<()> {
     let blocks = xerial_blocks(input)?;
     let mut sizes = Vec::with_capacity(blocks.len());
     let mut total = 0usize;
@@ -180,9 +178,9 @@ fn decompress_xerial(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u
         }
         sizes.push(size);
     }
-    let mut output = Vec::<u8>::with_capacity(total);
+    reserve_output(output, total);
     for (block, size) in blocks.iter().zip(sizes) {
-        uncompress_block_into(block, &mut output, size)?;
+        uncompress_block_into(block, output, size)?;
     }
-    Ok(output)
+    Ok(())
 }

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_uint, c_void, CStr};
 
-use super::{CappedOutput, CodecError, CodecResult};
+use super::{reserve_output, CappedOutput, CodecError, CodecResult};
 
 /// Kafka's (and zstd's) default level.
 pub const LEVEL_DEFAULT: i32 = 3;
@@ -115,7 +115,7 @@ fn decode_error(code: usize, output_bytes_max: usize) -> CodecError {
     }
 }
 
-pub fn compress(input: &[u8], level: i32) -> Vec<u8> {
+pub fn compress(input: &[u8], level: i32, output: &mut Vec<u8>) {
     CONTEXTS.with(|cell| {
         let mut contexts = cell.borrow_mut();
         if contexts.compress.is_null() {
@@ -124,17 +124,16 @@ pub fn compress(input: &[u8], level: i32) -> Vec<u8> {
         }
         let bound = unsafe { ZSTD_compressBound(input.len()) };
         assert!(!is_error(bound), "zstd: input of {} bytes is too large to compress", input.len());
-        let mut output = Vec::<u8>::with_capacity(bound);
+        reserve_output(output, bound);
         let written = unsafe {
             ZSTD_compressCCtx(contexts.compress, output.as_mut_ptr().cast(), bound, input.as_ptr().cast(), input.len(), level)
         };
         assert!(!is_error(written), "ZSTD_compressCCtx failed: {}", error_name(written));
         unsafe { output.set_len(written) };
-        output
     })
 }
 
-pub fn decompress(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
+pub fn decompress(input: &[u8], output_bytes_max: usize, output: &mut Vec<u8>) -> CodecResult<()> {
     CONTEXTS.with(|cell| {
         let mut contexts = cell.borrow_mut();
         if contexts.decompress.is_null() {
@@ -145,8 +144,8 @@ pub fn decompress(input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>>
         unsafe { ZSTD_DCtx_reset(dctx, RESET_SESSION_ONLY) };
         match single_frame_content_size(input) {
             Some(size) if size > output_bytes_max as u64 => Err(CodecError::too_large(output_bytes_max)),
-            Some(size) => decompress_exact(dctx, input, size as usize, output_bytes_max),
-            None => decompress_streaming(dctx, input, output_bytes_max),
+            Some(size) => decompress_exact(dctx, input, size as usize, output_bytes_max, output),
+            None => decompress_streaming(dctx, input, output_bytes_max, output),
         }
     })
 }
@@ -161,8 +160,14 @@ fn single_frame_content_size(input: &[u8]) -> Option<u64> {
     (frame_bytes == input.len()).then_some(size)
 }
 
-fn decompress_exact(dctx: *mut ZstdDCtx, input: &[u8], size: usize, output_bytes_max: usize) -> CodecResult<Vec<u8>> {
-    let mut output = Vec::<u8>::with_capacity(size);
+fn decompress_exact(
+    dctx: *mut ZstdDCtx,
+    input: &[u8],
+    size: usize,
+    output_bytes_max: usize,
+    output: &mut Vec<u8>,
+) -> CodecResult<()> {
+    reserve_output(output, size);
     let written = unsafe {
         ZSTD_decompressDCtx(dctx, output.as_mut_ptr().cast(), size, input.as_ptr().cast(), input.len())
     };
@@ -174,7 +179,7 @@ fn decompress_exact(dctx: *mut ZstdDCtx, input: &[u8], size: usize, output_bytes
         return Err(CodecError::corrupt(format!("frame declares {size} bytes but holds {written}")));
     }
     unsafe { output.set_len(written) };
-    Ok(output)
+    Ok(())
 }
 
 fn window_log_max(output_bytes_max: usize) -> c_int {
@@ -182,17 +187,22 @@ fn window_log_max(output_bytes_max: usize) -> c_int {
     needed.clamp(WINDOW_LOG_FLOOR, WINDOW_LOG_CEILING) as c_int
 }
 
-fn decompress_streaming(dctx: *mut ZstdDCtx, input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
+fn decompress_streaming(
+    dctx: *mut ZstdDCtx,
+    input: &[u8],
+    output_bytes_max: usize,
+    output: &mut Vec<u8>,
+) -> CodecResult<()> {
     unsafe { ZSTD_DCtx_setParameter(dctx, PARAMETER_WINDOW_LOG_MAX, window_log_max(output_bytes_max)) };
-    let result = stream_frames(dctx, input, output_bytes_max);
+    let result = stream_frames(dctx, input, output_bytes_max, output);
     if result.is_err() {
         unsafe { ZSTD_DCtx_reset(dctx, RESET_SESSION_ONLY) };
     }
     result
 }
 
-fn stream_frames(dctx: *mut ZstdDCtx, input: &[u8], output_bytes_max: usize) -> CodecResult<Vec<u8>> {
-    let mut output = CappedOutput::for_input(input.len(), output_bytes_max);
+fn stream_frames(dctx: *mut ZstdDCtx, input: &[u8], output_bytes_max: usize, output: &mut Vec<u8>) -> CodecResult<()> {
+    let mut output = CappedOutput::for_input(output, input.len(), output_bytes_max);
     let mut source = InBuffer { src: input.as_ptr().cast(), size: input.len(), pos: 0 };
     loop {
         let free = output.make_room();
@@ -204,7 +214,7 @@ fn stream_frames(dctx: *mut ZstdDCtx, input: &[u8], output_bytes_max: usize) -> 
         }
         unsafe { output.commit(sink.pos) };
         if hint == 0 && source.pos == source.size {
-            return Ok(output.into_vec());
+            return Ok(());
         }
         if source.pos == consumed_before && sink.pos == 0 {
             return Err(stalled(free, output_bytes_max));

@@ -13,8 +13,6 @@ use sys::*;
 
 /// The most arguments any exported function reads.
 pub const MAX_ARGS: usize = 6;
-/// Outputs at least this large are handed to JS without a copy (external buffer).
-const EXTERNAL_BUFFER_MIN_BYTES: usize = 32 * 1024;
 /// Largest integer a JS number holds exactly (positions and lengths must stay below it).
 pub const SAFE_INTEGER_MAX: f64 = 9_007_199_254_740_991.0;
 
@@ -151,9 +149,9 @@ impl Env {
         check(status, "napi_create_buffer_copy")?;
         Ok(result)
     }
-    /// Hands `data` to JS as a Buffer: copied when small, adopted (no copy) when large.
-    pub fn buffer_from_vec(self, mut data: Vec<u8>) -> JsResult<napi_value> {
-        if data.len() < EXTERNAL_BUFFER_MIN_BYTES {
+    /// Hands `data` to JS as a Buffer without a copy (an external buffer freed by finalizer).
+    pub fn adopt_buffer(self, mut data: Vec<u8>) -> JsResult<napi_value> {
+        if data.is_empty() {
             return self.buffer_copy(&data);
         }
         if data.capacity() - data.len() > data.len() / 8 {

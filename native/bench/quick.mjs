@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Quick throughput check of the native addon (not the micro-benchmark suite, which is
+// bench/micro): crc32c at 1 KiB / 64 KiB / 1 MiB through the same call shape as
+// src/accel/native.ts, and lz4 / zstd compress + decompress on a JSON-log corpus next to
+// `lz4 -b1` and `zstd -bN` on the same file, run in the same process run.
+// Usage: node native/bench/quick.mjs [corpusBytes]   (build first: npm run build:native)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const file = readdirSync(nativeDir).find((name) => name.startsWith('rill.') && name.endsWith('.node'));
+if (!file) throw new Error('no native/rill.*.node: run npm run build:native');
+const addon = createRequire(import.meta.url)(join(nativeDir, file));
+const crc32c = (buf, start = 0, end = buf.length, seed = 0) => addon.crc32c(buf, start, end, seed);
+
+/** Deterministic JSON log lines, like bench/lib/corpus.ts. */
+function logCorpus(sizeBytes) {
+  let state = 1;
+  const next = () => ((state ^= state << 13), (state ^= state >>> 17), (state ^= state << 5), (state >>>= 0));
+  const pick = (items) => items[next() % items.length];
+  const lines = [];
+  let length = 0;
+  let ts = Date.UTC(2026, 0, 1);
+  while (length < sizeBytes) {
+    ts += next() % 40;
+    const line = JSON.stringify({
+      ts: new Date(ts).toISOString(), level: pick(['info', 'info', 'debug', 'warn', 'error']),
+      service: pick(['checkout', 'payments', 'inventory', 'search', 'auth']), traceId: next().toString(16).padStart(8, '0') + next().toString(16).padStart(8, '0'),
+      method: pick(['GET', 'POST', 'PUT']), path: pick(['/api/v1/orders', '/api/v1/cart', '/healthz']), status: pick([200, 201, 404, 500]),
+      durationMs: (next() % 2500) / 10, userId: `u-${next() % 50000}`, msg: pick(['request completed', 'cache miss', 'upstream slow']),
+    });
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return Buffer.from(lines.join('\n') + '\n').subarray(0, sizeBytes);
+}
+
+/** Median bytes/s over rounds of at least minMs each. */
+function throughput(bytesPerCall, fn, minMs = 200, rounds = 5) {
+  const rates = [];
+  for (let round = 0; round < rounds; round++) {
+    let calls = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < minMs) {
+      for (let i = 0; i < 16; i++) fn();
+      calls += 16;
+      elapsed = performance.now() - start;
+    }
+    rates.push((bytesPerCall * calls) / (elapsed / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return rates[Math.floor(rates.length / 2)];
+}
+
+const fmt = (bytesPerSecond) => `${(bytesPerSecond / 1e9).toFixed(2)} GB/s`;
+const fmtMB = (bytesPerSecond) => `${(bytesPerSecond / 1e6).toFixed(0)} MB/s`;
+
+console.log(`crc32c path: ${addon.crc32cImplementation}`);
+for (const size of [1024, 65536, 1048576]) {
+  const buf = Buffer.alloc(size, 7);
+  const hw = throughput(size, () => crc32c(buf));
+  const table = throughput(size, () => addon.crc32cPortable(buf, 0, size, 0));
+  console.log(`crc32c ${String(size).padStart(8)} B: ${fmt(hw)} (table path ${fmt(table)})`);
+}
+
+const corpusBytes = Number(process.argv[2] ?? 1048576);
+const corpus = logCorpus(corpusBytes);
+const dir = mkdtempSync(join(tmpdir(), 'rill-native-bench-'));
+const path = join(dir, 'corpus.jsonl');
+writeFileSync(path, corpus);
+
+function tool(command, level) {
+  const run = spawnSync(command, [`-b${level}`, '-i1', path], { encoding: 'utf8' });
+  const matches = [...`${run.stdout}\n${run.stderr}`.matchAll(/(\d+)\s*->\s*(\d+)\s*\(x?[\d.]+\)\s*,\s*([\d.]+)\s*MB\/s\s*,\s*([\d.]+)\s*MB\/s/g)];
+  const last = matches.at(-1);
+  return last ? { compressed: Number(last[2]), c: Number(last[3]) * 1e6, d: Number(last[4]) * 1e6 } : undefined;
+}
+
+const cases = [
+  ['lz4', 3, undefined, 'lz4', 1],
+  ['zstd', 4, 1, 'zstd', 1],
+  ['zstd', 4, 3, 'zstd', 3],
+];
+console.log(`corpus: ${corpusBytes} bytes of JSON log lines`);
+for (const [name, id, level, command, toolLevel] of cases) {
+  const compressed = addon.compress(id, corpus, level);
+  const c = throughput(corpusBytes, () => addon.compress(id, corpus, level), 300);
+  const d = throughput(corpusBytes, () => addon.decompress(id, compressed, corpusBytes), 300);
+  const anchor = tool(command, toolLevel);
+  const ratio = (ours, theirs) => (theirs ? ` = ${((100 * ours) / theirs).toFixed(0)}%` : '');
+  console.log(
+    `${name} level ${level ?? 'default'}: ${compressed.length} B; compress ${fmtMB(c)}, decompress ${fmtMB(d)}` +
+      (anchor ? ` | ${command} -b${toolLevel}: ${anchor.compressed} B; ${fmtMB(anchor.c)}, ${fmtMB(anchor.d)}; ratio compress${ratio(c, anchor.c)}, decompress${ratio(d, anchor.d)}` : ` | ${command} not available`),
+  );
+}
+const snappyCompressed = addon.compress(2, corpus);
+console.log(`snappy: ${snappyCompressed.length} B; compress ${fmtMB(throughput(corpusBytes, () => addon.compress(2, corpus)))}, decompress ${fmtMB(throughput(corpusBytes, () => addon.decompress(2, snappyCompressed, corpusBytes)))}`);
+rmSync(dir, { recursive: true, force: true });
