@@ -1,4 +1,7 @@
 // Every handler file, assembled into the registry the dispatcher and ApiVersions use.
+import { produceHandler } from './00-produce.js';
+import { fetchHandler } from './01-fetch.js';
+import { listOffsetsHandler } from './02-list-offsets.js';
 import { metadataHandler } from './03-metadata.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
 import { createTopicsHandler } from './19-create-topics.js';
@@ -20,6 +23,9 @@ export type { ApiHandler, BrokerState, HandlerContext } from './types.js';
 export function createHandlerRegistry(): HandlerRegistry {
   let registry: HandlerRegistry | undefined;
   const handlers: ApiHandler[] = [
+    produceHandler,
+    fetchHandler,
+    listOffsetsHandler,
     metadataHandler,
     createApiVersionsHandler(() => registry!),
     createTopicsHandler,

@@ -1,0 +1,135 @@
+// Fetch (api key 1), versions 4-17 (v0-3 need record sets down-converted to message format
+// v0/v1; not served yet, so they are not advertised).
+// Per partition: whole batches from fetch_offset (the batch holding it included: the client
+// drops records before its offset), at least one batch even above the byte limits (KIP-74),
+// then more within partition_max_bytes and the response's max_bytes. Under min_bytes the
+// request waits for appends to its partitions until max_wait_ms. Topic ids from v13. Unknown
+// partitions: UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id); out-of-range offsets:
+// OFFSET_OUT_OF_RANGE. read_committed reads up to the last stable offset.
+// Fetch sessions (KIP-227): no session is ever created (session id 0 answers, as Kafka does
+// when its cache is full); an incremental fetch naming a session gets FETCH_SESSION_ID_NOT_FOUND.
+import { OffsetOutOfRangeError, StorageError } from '../log/errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import {
+  defaultFetchResponse,
+  defaultFetchResponsePartitionData,
+  type FetchRequest,
+  type FetchRequestFetchPartition,
+  type FetchResponse,
+  type FetchResponseFetchableTopicResponse,
+  type FetchResponsePartitionData,
+} from '../protocol/index.js';
+import type { ApiHandler, BrokerState } from './types.js';
+
+export const FETCH_KEY = 1;
+const READ_COMMITTED = 1;
+const TOPIC_IDS_MIN_VERSION = 13;
+
+interface FetchPlan {
+  topicName: string | null;
+  topicId: string;
+  errorCode: number;
+  partitions: FetchRequestFetchPartition[];
+}
+
+function partitionError(partitionIndex: number, errorCode: number): FetchResponsePartitionData {
+  return { ...defaultFetchResponsePartitionData(), partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
+}
+
+function planTopics(broker: BrokerState, request: FetchRequest, version: number): FetchPlan[] {
+  return request.topics.map((t) => {
+    const byId = version >= TOPIC_IDS_MIN_VERSION;
+    const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
+    const missing = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return { topicName: topic?.name ?? null, topicId: topic?.topicId ?? t.topicId, errorCode: topic === undefined ? missing : ErrorCode.NONE, partitions: t.partitions };
+  });
+}
+
+interface ReadBudget {
+  remainingBytes: number;
+  readBytes: number;
+}
+
+async function readPartition(
+  broker: BrokerState, topicName: string, partition: FetchRequestFetchPartition, budget: ReadBudget, readCommitted: boolean,
+): Promise<FetchResponsePartitionData> {
+  const partitionLog = broker.logs.get(topicName, partition.partition);
+  if (partitionLog === undefined) return partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const maxBytes = Math.min(partition.partitionMaxBytes, budget.readBytes === 0 ? Math.max(budget.remainingBytes, 1) : budget.remainingBytes);
+  try {
+    const maxOffset = readCommitted ? partitionLog.lastStableOffset : partitionLog.highWatermark;
+    const read = maxBytes <= 0 ? null : await partitionLog.read(Number(partition.fetchOffset), maxBytes, { maxOffset });
+    const records = read?.records ?? Buffer.alloc(0);
+    budget.remainingBytes -= records.length;
+    budget.readBytes += records.length;
+    return {
+      ...defaultFetchResponsePartitionData(),
+      partitionIndex: partition.partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark: BigInt(partitionLog.highWatermark),
+      lastStableOffset: BigInt(partitionLog.lastStableOffset),
+      logStartOffset: BigInt(partitionLog.logStartOffset),
+      abortedTransactions: readCommitted ? [] : null,
+      records,
+    };
+  } catch (err) {
+    if (err instanceof OffsetOutOfRangeError) return partitionError(partition.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
+    if (err instanceof StorageError) return partitionError(partition.partition, err.errorCode);
+    throw err;
+  }
+}
+
+async function readAll(broker: BrokerState, plans: FetchPlan[], request: FetchRequest): Promise<{ topics: FetchResponseFetchableTopicResponse[]; bytes: number }> {
+  const budget: ReadBudget = { remainingBytes: request.maxBytes, readBytes: 0 };
+  const readCommitted = request.isolationLevel === READ_COMMITTED;
+  const topics: FetchResponseFetchableTopicResponse[] = [];
+  for (const plan of plans) {
+    const partitions: FetchResponsePartitionData[] = [];
+    for (const partition of plan.partitions) {
+      partitions.push(plan.topicName === null
+        ? partitionError(partition.partition, plan.errorCode)
+        : await readPartition(broker, plan.topicName, partition, budget, readCommitted));
+    }
+    topics.push({ topic: plan.topicName ?? '', topicId: plan.topicId, partitions });
+  }
+  return { topics, bytes: budget.readBytes };
+}
+
+/** Resolves when one of the partitions gets an append or the wait ends. */
+function waitForAppend(broker: BrokerState, plans: FetchPlan[], maxWaitMs: number): Promise<void> {
+  const wanted = new Set(plans.flatMap((p) => (p.topicName === null ? [] : p.partitions.map((q) => `${p.topicName}\u0000${q.partition}`))));
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(done, maxWaitMs);
+    const unsubscribe = broker.logs.onAppend((topic, partition) => {
+      if (wanted.has(`${topic}\u0000${partition}`)) done();
+    });
+  });
+}
+
+function hasErrors(topics: FetchResponseFetchableTopicResponse[]): boolean {
+  return topics.some((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.NONE));
+}
+
+export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
+  apiKey: FETCH_KEY,
+  minVersion: 4,
+  maxVersion: 17,
+  async handle(ctx, request, version) {
+    if (request.sessionId !== 0) {
+      return { ...defaultFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const plans = planTopics(ctx.broker, request, version);
+    const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
+    let result = await readAll(ctx.broker, plans, request);
+    while (result.bytes < request.minBytes && Date.now() < deadlineMs && !hasErrors(result.topics)) {
+      await waitForAppend(ctx.broker, plans, deadlineMs - Date.now());
+      result = await readAll(ctx.broker, plans, request);
+    }
+    return { ...defaultFetchResponse(), sessionId: 0, responses: result.topics };
+  },
+};
