@@ -4,7 +4,9 @@
 import { Bench } from 'tinybench';
 import { loadAccelImplementation, type Accel, type AccelImplementation, type RecordInput } from '../../src/accel/index.js';
 import { RecordBatchView, validateBatch, type CompressionName } from '../../src/protocol/records/batch.js';
+import { downConvertToLegacy } from '../../src/protocol/records/legacy.js';
 import { buildBatch, decodeBatchRecords } from '../../src/protocol/records/records.js';
+import { validateProduceRecords, type ProducePolicy } from '../../src/protocol/records/validate-produce.js';
 import { logCorpus } from '../lib/corpus.js';
 import { machineInfo } from '../lib/machine.js';
 import { formatNumber, markdownTable, median, megabytesPerSecond, writeResults } from '../lib/results.js';
@@ -64,6 +66,17 @@ function codecs(hot: Accel): CompressionName[] {
   return hot.implementation === 'native' ? ['none', 'lz4', 'zstd'] : ['none', 'lz4'];
 }
 
+const headerOnlyPolicy: ProducePolicy = {
+  maxMessageBytes: 1_048_588,
+  compacted: false,
+  timestampType: 'CreateTime',
+  timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+  timestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
+  compressionType: 'producer',
+};
+/** Kafka 4.0 defaults for a compacted topic: keys checked, CreateTime at most 1 h ahead. */
+const recordPassPolicy: ProducePolicy = { ...headerOnlyPolicy, compacted: true, timestampAfterMaxMs: 3_600_000 };
+
 interface TaskSpec {
   name: string;
   batchBytes: number;
@@ -78,10 +91,25 @@ function tasksFor(hot: Accel, records: RecordInput[]): TaskSpec[] {
     tasks.push({ name: `build ${compression}`, batchBytes: built.length, run: () => void buildBatch({ records, compression, baseTimestamp: 1_700_000_000_000 }, hot) });
     if (compression === 'none') {
       tasks.push({ name: 'validate (crc32c)', batchBytes: built.length, run: () => void validateBatch(built, 0, built.length, hot) });
+      tasks.push(...produceTasks(hot, built));
     }
     tasks.push({ name: `decode ${compression}`, batchBytes: built.length, run: () => void decodeBatchRecords(view, { hot }) });
   }
   return tasks;
+}
+
+/** The Produce path per partition (fresh copy each run: validation patches in place), and Fetch v0-3 down-conversion. */
+function produceTasks(hot: Accel, built: Buffer): TaskSpec[] {
+  const context = { produceVersion: 9, nowMs: 1_700_000_000_000, hot };
+  const check = (policy: ProducePolicy) => () => {
+    const result = validateProduceRecords(Buffer.from(built), policy, context);
+    if (!result.ok) throw new Error(`bench/records: produce validation failed: ${result.problem.message}`);
+  };
+  return [
+    { name: 'produce validate, header only', batchBytes: built.length, run: check(headerOnlyPolicy) },
+    { name: 'produce validate, record pass', batchBytes: built.length, run: check(recordPassPolicy) },
+    { name: 'down-convert to v1', batchBytes: built.length, run: () => void downConvertToLegacy(built, 1, 0, built.length, { hot }) },
+  ];
 }
 
 async function runRound(hot: Accel, tasks: TaskSpec[], options: Options): Promise<Map<string, number>> {
@@ -128,6 +156,9 @@ function markdownBody(results: TaskResult[], options: Options, records: readonly
     `One batch of ${RECORDS_PER_BATCH} records: JSON log lines, mean value ${meanValueBytes(records)} bytes, short keys, no headers.`,
     `Each task: tinybench, ${options.timeMs} ms per task per round, ${options.rounds} rounds; the figure is the median of the rounds' p50 latencies.`,
     'MB/s counts the batch bytes (compressed size for compressed batches). "x js" is the speed-up over the TypeScript reference in the same run.',
+    '"produce validate" runs validateProduceRecords on a fresh copy of the uncompressed batch (the copy is included): "header only" is a topic with',
+    'default policies (framing, size, CRC, client rules; no record decoding), "record pass" a compacted topic with message.timestamp.after.max.ms = 1 h',
+    '(every record decoded, keys and timestamps checked). "down-convert to v1" is the Fetch v0-3 path: v2 batch to an uncompressed magic-1 message set.',
     '',
     markdownTable(['accel', 'task', 'batch bytes', 'p50 us', 'ops/s', 'MB/s', 'x js'], rows),
   ].join('\n');
