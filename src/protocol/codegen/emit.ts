@@ -357,7 +357,7 @@ function emitIsDefault(ctx: MessageContext, s: StructSpec): string {
   const checks = s.fields.map((f) => isDefaultExpr(ctx, f, `m.${camelName(f.name)}`));
   if (hasFlexible(ctx)) checks.push('(m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0)');
   const body = checks.length === 0 ? 'true' : checks.join(' &&\n    ');
-  return `function isDefault${name}(${checks.length === 0 ? '_m' : 'm'}: ${name}): boolean {\n  return ${body};\n}\n`;
+  return `export function isDefault${name}(${checks.length === 0 ? '_m' : 'm'}: ${name}): boolean {\n  return ${body};\n}\n`;
 }
 
 function flexLine(ctx: MessageContext): string {
@@ -367,7 +367,7 @@ function flexLine(ctx: MessageContext): string {
 function emitReader(ctx: MessageContext, s: StructSpec): string {
   const name = ctx.tsStructName(s.name);
   const lines: string[] = [];
-  lines.push(`function read${name}(r: Reader, v: number): ${name} {`);
+  lines.push(`export function read${name}(r: Reader, v: number): ${name} {`);
   if (s.fields.length === 0 && !hasFlexible(ctx)) {
     lines.push(`  return {};`, '}');
     return lines.join('\n') + '\n';
@@ -429,7 +429,7 @@ function emitWriter(ctx: MessageContext, s: StructSpec): string {
   const name = ctx.tsStructName(s.name);
   const lines: string[] = [];
   const used = s.fields.length > 0 || hasFlexible(ctx);
-  lines.push(`function write${name}(w: Writer, v: number, ${used ? 'm' : '_m'}: ${name}): void {`);
+  lines.push(`export function write${name}(w: Writer, v: number, ${used ? 'm' : '_m'}: ${name}): void {`);
   const flex = flexLine(ctx);
   if (flex) lines.push(flex.trimEnd());
   for (const f of s.fields) {
@@ -524,15 +524,34 @@ const IMPORTS =
   "import type { Writer } from '../primitives/writer.js';\n" +
   "import * as rt from '../primitives/codec-runtime.js';\n";
 
+/**
+ * Hand-specialized codecs in src/protocol/primitives/hot-paths.ts that the registry uses instead
+ * of the generated ones (which stay exported, and which the hot paths fall back on).
+ */
+const HOT_PATHS: Record<string, { read?: string; write?: string }> = {
+  ProduceRequest: { read: '(r, v) => hot.readProduceRequestHot(r, v, readProduceRequest)' },
+  FetchResponse: { write: '(w, v, m) => hot.writeFetchResponseHot(w, v, m, writeFetchResponse, writeFetchResponsePartitionData)' },
+};
+
+function hotRead(message: MessageSpec, generic: string): string {
+  return HOT_PATHS[message.name]?.read ?? generic;
+}
+
+function hotWrite(message: MessageSpec, generic: string): string {
+  return HOT_PATHS[message.name]?.write ?? generic;
+}
+
 export function emitApiModule(apiKey: number, name: string, request: MessageSpec, response: MessageSpec): string {
   const req = emitMessage(request);
   const res = emitMessage(response);
   const descriptor = `${camelName(name)}Api`;
+  const usesHot = HOT_PATHS[request.name] !== undefined || HOT_PATHS[response.name] !== undefined;
   return [
     GENERATED_HEADER,
     `// ${name} (api key ${apiKey}): ${versionsNote(request)}`,
     '',
     "import type { ApiDescriptor } from '../primitives/api.js';",
+    ...(usesHot ? ["import * as hot from '../primitives/hot-paths.js';"] : []),
     IMPORTS,
     req.code,
     res.code,
@@ -542,10 +561,10 @@ export function emitApiModule(apiKey: number, name: string, request: MessageSpec
     `  minVersion: ${request.minVersion},`,
     `  maxVersion: ${request.maxVersion},`,
     `  firstFlexibleVersion: ${firstFlexible(request)},`,
-    `  readRequest: ${req.readFn},`,
-    `  writeRequest: ${req.writeFn},`,
-    `  readResponse: ${res.readFn},`,
-    `  writeResponse: ${res.writeFn},`,
+    `  readRequest: ${hotRead(request, req.readFn)},`,
+    `  writeRequest: ${hotWrite(request, req.writeFn)},`,
+    `  readResponse: ${hotRead(response, res.readFn)},`,
+    `  writeResponse: ${hotWrite(response, res.writeFn)},`,
     '});',
     '',
   ].join('\n');

@@ -28,7 +28,7 @@ export function defaultAddOffsetsToTxnRequest(): AddOffsetsToTxnRequest {
   };
 }
 
-function readAddOffsetsToTxnRequest(r: Reader, v: number): AddOffsetsToTxnRequest {
+export function readAddOffsetsToTxnRequest(r: Reader, v: number): AddOffsetsToTxnRequest {
   const flex = v >= 3;
   let _transactionalId: string = "";
   let _producerId: bigint = 0n;
@@ -56,7 +56,7 @@ function readAddOffsetsToTxnRequest(r: Reader, v: number): AddOffsetsToTxnReques
   return { transactionalId: _transactionalId, producerId: _producerId, producerEpoch: _producerEpoch, groupId: _groupId, unknownTaggedFields };
 }
 
-function writeAddOffsetsToTxnRequest(w: Writer, v: number, m: AddOffsetsToTxnRequest): void {
+export function writeAddOffsetsToTxnRequest(w: Writer, v: number, m: AddOffsetsToTxnRequest): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.transactionalId) : w.writeString(m.transactionalId));
   w.writeInt64(m.producerId);
@@ -81,7 +81,7 @@ export function defaultAddOffsetsToTxnResponse(): AddOffsetsToTxnResponse {
   };
 }
 
-function readAddOffsetsToTxnResponse(r: Reader, v: number): AddOffsetsToTxnResponse {
+export function readAddOffsetsToTxnResponse(r: Reader, v: number): AddOffsetsToTxnResponse {
   const flex = v >= 3;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -105,7 +105,7 @@ function readAddOffsetsToTxnResponse(r: Reader, v: number): AddOffsetsToTxnRespo
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeAddOffsetsToTxnResponse(w: Writer, v: number, m: AddOffsetsToTxnResponse): void {
+export function writeAddOffsetsToTxnResponse(w: Writer, v: number, m: AddOffsetsToTxnResponse): void {
   const flex = v >= 3;
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);

@@ -31,7 +31,7 @@ export function defaultAddPartitionsToTxnRequest(): AddPartitionsToTxnRequest {
   };
 }
 
-function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxnRequest {
+export function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxnRequest {
   const flex = v >= 3;
   let _transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] = [];
   let _v3AndBelowTransactionalId: string = "";
@@ -61,7 +61,7 @@ function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxn
   return { transactions: _transactions, v3AndBelowTransactionalId: _v3AndBelowTransactionalId, v3AndBelowProducerId: _v3AndBelowProducerId, v3AndBelowProducerEpoch: _v3AndBelowProducerEpoch, v3AndBelowTopics: _v3AndBelowTopics, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnRequest(w: Writer, v: number, m: AddPartitionsToTxnRequest): void {
+export function writeAddPartitionsToTxnRequest(w: Writer, v: number, m: AddPartitionsToTxnRequest): void {
   const flex = v >= 3;
   if (v >= 4) rt.writeArray(w, flex, v, m.transactions, writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction);
   if (v <= 3) (flex ? w.writeCompactString(m.v3AndBelowTransactionalId) : w.writeString(m.v3AndBelowTransactionalId));
@@ -96,7 +96,7 @@ export function defaultAddPartitionsToTxnRequestAddPartitionsToTxnTransaction():
   };
 }
 
-function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Reader, v: number): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Reader, v: number): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
   const flex = v >= 3;
   let _transactionalId: string = "";
   let _producerId: bigint = 0n;
@@ -126,7 +126,7 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r: Reader, v
   return { transactionalId: _transactionalId, producerId: _producerId, producerEpoch: _producerEpoch, verifyOnly: _verifyOnly, topics: _topics, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: Writer, v: number, m: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction): void {
+export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(w: Writer, v: number, m: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction): void {
   const flex = v >= 3;
   if (v >= 4) (flex ? w.writeCompactString(m.transactionalId) : w.writeString(m.transactionalId));
   if (v >= 4) w.writeInt64(m.producerId);
@@ -152,7 +152,7 @@ export function defaultAddPartitionsToTxnRequestAddPartitionsToTxnTopic(): AddPa
   };
 }
 
-function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, v: number): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, v: number): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
   const flex = v >= 3;
   let _name: string = "";
   let _partitions: number[] = [];
@@ -176,7 +176,7 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, v: numb
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer, v: number, m: AddPartitionsToTxnRequestAddPartitionsToTxnTopic): void {
+export function writeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(w: Writer, v: number, m: AddPartitionsToTxnRequestAddPartitionsToTxnTopic): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, rt.writeInt32Element);
@@ -205,7 +205,7 @@ export function defaultAddPartitionsToTxnResponse(): AddPartitionsToTxnResponse 
   };
 }
 
-function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTxnResponse {
+export function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTxnResponse {
   const flex = v >= 3;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -233,7 +233,7 @@ function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTx
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, resultsByTransaction: _resultsByTransaction, resultsByTopicV3AndBelow: _resultsByTopicV3AndBelow, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnResponse(w: Writer, v: number, m: AddPartitionsToTxnResponse): void {
+export function writeAddPartitionsToTxnResponse(w: Writer, v: number, m: AddPartitionsToTxnResponse): void {
   const flex = v >= 3;
   w.writeInt32(m.throttleTimeMs);
   if (v >= 4) w.writeInt16(m.errorCode);
@@ -258,7 +258,7 @@ export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnResult(): Add
   };
 }
 
-function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
   const flex = v >= 3;
   let _transactionalId: string = "";
   let _topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = [];
@@ -282,7 +282,7 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(r: Reader, v: nu
   return { transactionalId: _transactionalId, topicResults: _topicResults, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnResult): void {
+export function writeAddPartitionsToTxnResponseAddPartitionsToTxnResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnResult): void {
   const flex = v >= 3;
   if (v >= 4) (flex ? w.writeCompactString(m.transactionalId) : w.writeString(m.transactionalId));
   if (v >= 4) rt.writeArray(w, flex, v, m.topicResults, writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult);
@@ -305,7 +305,7 @@ export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult()
   };
 }
 
-function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
   const flex = v >= 3;
   let _name: string = "";
   let _resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] = [];
@@ -329,7 +329,7 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(r: Reader, 
   return { name: _name, resultsByPartition: _resultsByPartition, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult): void {
+export function writeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.resultsByPartition, writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult);
@@ -352,7 +352,7 @@ export function defaultAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResu
   };
 }
 
-function readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export function readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r: Reader, v: number): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
   const flex = v >= 3;
   let _partitionIndex: number = 0;
   let _partitionErrorCode: number = 0;
@@ -376,7 +376,7 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(r: Read
   return { partitionIndex: _partitionIndex, partitionErrorCode: _partitionErrorCode, unknownTaggedFields };
 }
 
-function writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult): void {
+export function writeAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(w: Writer, v: number, m: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult): void {
   const flex = v >= 3;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.partitionErrorCode);

@@ -31,7 +31,7 @@ export function defaultAddRaftVoterRequest(): AddRaftVoterRequest {
   };
 }
 
-function readAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterRequest {
+export function readAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterRequest {
   let _clusterId: string | null = "";
   let _timeoutMs: number = 0;
   let _voterId: number = 0;
@@ -60,7 +60,7 @@ function readAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterRequest {
   return { clusterId: _clusterId, timeoutMs: _timeoutMs, voterId: _voterId, voterDirectoryId: _voterDirectoryId, listeners: _listeners, unknownTaggedFields };
 }
 
-function writeAddRaftVoterRequest(w: Writer, v: number, m: AddRaftVoterRequest): void {
+export function writeAddRaftVoterRequest(w: Writer, v: number, m: AddRaftVoterRequest): void {
   w.writeCompactNullableString(m.clusterId);
   w.writeInt32(m.timeoutMs);
   w.writeInt32(m.voterId);
@@ -88,7 +88,7 @@ export function defaultAddRaftVoterRequestListener(): AddRaftVoterRequestListene
   };
 }
 
-function readAddRaftVoterRequestListener(r: Reader, v: number): AddRaftVoterRequestListener {
+export function readAddRaftVoterRequestListener(r: Reader, v: number): AddRaftVoterRequestListener {
   let _name: string = "";
   let _host: string = "";
   let _port: number = 0;
@@ -113,7 +113,7 @@ function readAddRaftVoterRequestListener(r: Reader, v: number): AddRaftVoterRequ
   return { name: _name, host: _host, port: _port, unknownTaggedFields };
 }
 
-function writeAddRaftVoterRequestListener(w: Writer, v: number, m: AddRaftVoterRequestListener): void {
+export function writeAddRaftVoterRequestListener(w: Writer, v: number, m: AddRaftVoterRequestListener): void {
   w.writeCompactString(m.name);
   w.writeCompactString(m.host);
   w.writeUint16(m.port);
@@ -139,7 +139,7 @@ export function defaultAddRaftVoterResponse(): AddRaftVoterResponse {
   };
 }
 
-function readAddRaftVoterResponse(r: Reader, v: number): AddRaftVoterResponse {
+export function readAddRaftVoterResponse(r: Reader, v: number): AddRaftVoterResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -164,7 +164,7 @@ function readAddRaftVoterResponse(r: Reader, v: number): AddRaftVoterResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeAddRaftVoterResponse(w: Writer, v: number, m: AddRaftVoterResponse): void {
+export function writeAddRaftVoterResponse(w: Writer, v: number, m: AddRaftVoterResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

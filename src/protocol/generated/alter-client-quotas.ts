@@ -22,7 +22,7 @@ export function defaultAlterClientQuotasRequest(): AlterClientQuotasRequest {
   };
 }
 
-function readAlterClientQuotasRequest(r: Reader, v: number): AlterClientQuotasRequest {
+export function readAlterClientQuotasRequest(r: Reader, v: number): AlterClientQuotasRequest {
   const flex = v === 1;
   let _entries: AlterClientQuotasRequestEntryData[] = [];
   let _validateOnly: boolean = false;
@@ -46,7 +46,7 @@ function readAlterClientQuotasRequest(r: Reader, v: number): AlterClientQuotasRe
   return { entries: _entries, validateOnly: _validateOnly, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasRequest(w: Writer, v: number, m: AlterClientQuotasRequest): void {
+export function writeAlterClientQuotasRequest(w: Writer, v: number, m: AlterClientQuotasRequest): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.entries, writeAlterClientQuotasRequestEntryData);
   w.writeBool(m.validateOnly);
@@ -69,7 +69,7 @@ export function defaultAlterClientQuotasRequestEntryData(): AlterClientQuotasReq
   };
 }
 
-function readAlterClientQuotasRequestEntryData(r: Reader, v: number): AlterClientQuotasRequestEntryData {
+export function readAlterClientQuotasRequestEntryData(r: Reader, v: number): AlterClientQuotasRequestEntryData {
   const flex = v === 1;
   let _entity: AlterClientQuotasRequestEntityData[] = [];
   let _ops: AlterClientQuotasRequestOpData[] = [];
@@ -93,7 +93,7 @@ function readAlterClientQuotasRequestEntryData(r: Reader, v: number): AlterClien
   return { entity: _entity, ops: _ops, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasRequestEntryData(w: Writer, v: number, m: AlterClientQuotasRequestEntryData): void {
+export function writeAlterClientQuotasRequestEntryData(w: Writer, v: number, m: AlterClientQuotasRequestEntryData): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.entity, writeAlterClientQuotasRequestEntityData);
   rt.writeArray(w, flex, v, m.ops, writeAlterClientQuotasRequestOpData);
@@ -116,7 +116,7 @@ export function defaultAlterClientQuotasRequestEntityData(): AlterClientQuotasRe
   };
 }
 
-function readAlterClientQuotasRequestEntityData(r: Reader, v: number): AlterClientQuotasRequestEntityData {
+export function readAlterClientQuotasRequestEntityData(r: Reader, v: number): AlterClientQuotasRequestEntityData {
   const flex = v === 1;
   let _entityType: string = "";
   let _entityName: string | null = "";
@@ -140,7 +140,7 @@ function readAlterClientQuotasRequestEntityData(r: Reader, v: number): AlterClie
   return { entityType: _entityType, entityName: _entityName, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasRequestEntityData(w: Writer, v: number, m: AlterClientQuotasRequestEntityData): void {
+export function writeAlterClientQuotasRequestEntityData(w: Writer, v: number, m: AlterClientQuotasRequestEntityData): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.entityType) : w.writeString(m.entityType));
   (flex ? w.writeCompactNullableString(m.entityName) : w.writeNullableString(m.entityName));
@@ -166,7 +166,7 @@ export function defaultAlterClientQuotasRequestOpData(): AlterClientQuotasReques
   };
 }
 
-function readAlterClientQuotasRequestOpData(r: Reader, v: number): AlterClientQuotasRequestOpData {
+export function readAlterClientQuotasRequestOpData(r: Reader, v: number): AlterClientQuotasRequestOpData {
   const flex = v === 1;
   let _key: string = "";
   let _value: number = 0;
@@ -192,7 +192,7 @@ function readAlterClientQuotasRequestOpData(r: Reader, v: number): AlterClientQu
   return { key: _key, value: _value, remove: _remove, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasRequestOpData(w: Writer, v: number, m: AlterClientQuotasRequestOpData): void {
+export function writeAlterClientQuotasRequestOpData(w: Writer, v: number, m: AlterClientQuotasRequestOpData): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.key) : w.writeString(m.key));
   w.writeFloat64(m.value);
@@ -216,7 +216,7 @@ export function defaultAlterClientQuotasResponse(): AlterClientQuotasResponse {
   };
 }
 
-function readAlterClientQuotasResponse(r: Reader, v: number): AlterClientQuotasResponse {
+export function readAlterClientQuotasResponse(r: Reader, v: number): AlterClientQuotasResponse {
   const flex = v === 1;
   let _throttleTimeMs: number = 0;
   let _entries: AlterClientQuotasResponseEntryData[] = [];
@@ -240,7 +240,7 @@ function readAlterClientQuotasResponse(r: Reader, v: number): AlterClientQuotasR
   return { throttleTimeMs: _throttleTimeMs, entries: _entries, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasResponse(w: Writer, v: number, m: AlterClientQuotasResponse): void {
+export function writeAlterClientQuotasResponse(w: Writer, v: number, m: AlterClientQuotasResponse): void {
   const flex = v === 1;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.entries, writeAlterClientQuotasResponseEntryData);
@@ -266,7 +266,7 @@ export function defaultAlterClientQuotasResponseEntryData(): AlterClientQuotasRe
   };
 }
 
-function readAlterClientQuotasResponseEntryData(r: Reader, v: number): AlterClientQuotasResponseEntryData {
+export function readAlterClientQuotasResponseEntryData(r: Reader, v: number): AlterClientQuotasResponseEntryData {
   const flex = v === 1;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -292,7 +292,7 @@ function readAlterClientQuotasResponseEntryData(r: Reader, v: number): AlterClie
   return { errorCode: _errorCode, errorMessage: _errorMessage, entity: _entity, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasResponseEntryData(w: Writer, v: number, m: AlterClientQuotasResponseEntryData): void {
+export function writeAlterClientQuotasResponseEntryData(w: Writer, v: number, m: AlterClientQuotasResponseEntryData): void {
   const flex = v === 1;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));
@@ -316,7 +316,7 @@ export function defaultAlterClientQuotasResponseEntityData(): AlterClientQuotasR
   };
 }
 
-function readAlterClientQuotasResponseEntityData(r: Reader, v: number): AlterClientQuotasResponseEntityData {
+export function readAlterClientQuotasResponseEntityData(r: Reader, v: number): AlterClientQuotasResponseEntityData {
   const flex = v === 1;
   let _entityType: string = "";
   let _entityName: string | null = "";
@@ -340,7 +340,7 @@ function readAlterClientQuotasResponseEntityData(r: Reader, v: number): AlterCli
   return { entityType: _entityType, entityName: _entityName, unknownTaggedFields };
 }
 
-function writeAlterClientQuotasResponseEntityData(w: Writer, v: number, m: AlterClientQuotasResponseEntityData): void {
+export function writeAlterClientQuotasResponseEntityData(w: Writer, v: number, m: AlterClientQuotasResponseEntityData): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.entityType) : w.writeString(m.entityType));
   (flex ? w.writeCompactNullableString(m.entityName) : w.writeNullableString(m.entityName));

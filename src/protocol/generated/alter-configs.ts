@@ -22,7 +22,7 @@ export function defaultAlterConfigsRequest(): AlterConfigsRequest {
   };
 }
 
-function readAlterConfigsRequest(r: Reader, v: number): AlterConfigsRequest {
+export function readAlterConfigsRequest(r: Reader, v: number): AlterConfigsRequest {
   const flex = v === 2;
   let _resources: AlterConfigsRequestAlterConfigsResource[] = [];
   let _validateOnly: boolean = false;
@@ -46,7 +46,7 @@ function readAlterConfigsRequest(r: Reader, v: number): AlterConfigsRequest {
   return { resources: _resources, validateOnly: _validateOnly, unknownTaggedFields };
 }
 
-function writeAlterConfigsRequest(w: Writer, v: number, m: AlterConfigsRequest): void {
+export function writeAlterConfigsRequest(w: Writer, v: number, m: AlterConfigsRequest): void {
   const flex = v === 2;
   rt.writeArray(w, flex, v, m.resources, writeAlterConfigsRequestAlterConfigsResource);
   w.writeBool(m.validateOnly);
@@ -72,7 +72,7 @@ export function defaultAlterConfigsRequestAlterConfigsResource(): AlterConfigsRe
   };
 }
 
-function readAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): AlterConfigsRequestAlterConfigsResource {
+export function readAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): AlterConfigsRequestAlterConfigsResource {
   const flex = v === 2;
   let _resourceType: number = 0;
   let _resourceName: string = "";
@@ -98,7 +98,7 @@ function readAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): Alte
   return { resourceType: _resourceType, resourceName: _resourceName, configs: _configs, unknownTaggedFields };
 }
 
-function writeAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, m: AlterConfigsRequestAlterConfigsResource): void {
+export function writeAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, m: AlterConfigsRequestAlterConfigsResource): void {
   const flex = v === 2;
   w.writeInt8(m.resourceType);
   (flex ? w.writeCompactString(m.resourceName) : w.writeString(m.resourceName));
@@ -122,7 +122,7 @@ export function defaultAlterConfigsRequestAlterableConfig(): AlterConfigsRequest
   };
 }
 
-function readAlterConfigsRequestAlterableConfig(r: Reader, v: number): AlterConfigsRequestAlterableConfig {
+export function readAlterConfigsRequestAlterableConfig(r: Reader, v: number): AlterConfigsRequestAlterableConfig {
   const flex = v === 2;
   let _name: string = "";
   let _value: string | null = "";
@@ -146,7 +146,7 @@ function readAlterConfigsRequestAlterableConfig(r: Reader, v: number): AlterConf
   return { name: _name, value: _value, unknownTaggedFields };
 }
 
-function writeAlterConfigsRequestAlterableConfig(w: Writer, v: number, m: AlterConfigsRequestAlterableConfig): void {
+export function writeAlterConfigsRequestAlterableConfig(w: Writer, v: number, m: AlterConfigsRequestAlterableConfig): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   (flex ? w.writeCompactNullableString(m.value) : w.writeNullableString(m.value));
@@ -169,7 +169,7 @@ export function defaultAlterConfigsResponse(): AlterConfigsResponse {
   };
 }
 
-function readAlterConfigsResponse(r: Reader, v: number): AlterConfigsResponse {
+export function readAlterConfigsResponse(r: Reader, v: number): AlterConfigsResponse {
   const flex = v === 2;
   let _throttleTimeMs: number = 0;
   let _responses: AlterConfigsResponseAlterConfigsResourceResponse[] = [];
@@ -193,7 +193,7 @@ function readAlterConfigsResponse(r: Reader, v: number): AlterConfigsResponse {
   return { throttleTimeMs: _throttleTimeMs, responses: _responses, unknownTaggedFields };
 }
 
-function writeAlterConfigsResponse(w: Writer, v: number, m: AlterConfigsResponse): void {
+export function writeAlterConfigsResponse(w: Writer, v: number, m: AlterConfigsResponse): void {
   const flex = v === 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.responses, writeAlterConfigsResponseAlterConfigsResourceResponse);
@@ -222,7 +222,7 @@ export function defaultAlterConfigsResponseAlterConfigsResourceResponse(): Alter
   };
 }
 
-function readAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: number): AlterConfigsResponseAlterConfigsResourceResponse {
+export function readAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: number): AlterConfigsResponseAlterConfigsResourceResponse {
   const flex = v === 2;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -250,7 +250,7 @@ function readAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: numb
   return { errorCode: _errorCode, errorMessage: _errorMessage, resourceType: _resourceType, resourceName: _resourceName, unknownTaggedFields };
 }
 
-function writeAlterConfigsResponseAlterConfigsResourceResponse(w: Writer, v: number, m: AlterConfigsResponseAlterConfigsResourceResponse): void {
+export function writeAlterConfigsResponseAlterConfigsResourceResponse(w: Writer, v: number, m: AlterConfigsResponseAlterConfigsResourceResponse): void {
   const flex = v === 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));

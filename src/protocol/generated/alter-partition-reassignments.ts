@@ -22,7 +22,7 @@ export function defaultAlterPartitionReassignmentsRequest(): AlterPartitionReass
   };
 }
 
-function readAlterPartitionReassignmentsRequest(r: Reader, v: number): AlterPartitionReassignmentsRequest {
+export function readAlterPartitionReassignmentsRequest(r: Reader, v: number): AlterPartitionReassignmentsRequest {
   let _timeoutMs: number = 60000;
   let _topics: AlterPartitionReassignmentsRequestReassignableTopic[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readAlterPartitionReassignmentsRequest(r: Reader, v: number): AlterPart
   return { timeoutMs: _timeoutMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeAlterPartitionReassignmentsRequest(w: Writer, v: number, m: AlterPartitionReassignmentsRequest): void {
+export function writeAlterPartitionReassignmentsRequest(w: Writer, v: number, m: AlterPartitionReassignmentsRequest): void {
   w.writeInt32(m.timeoutMs);
   rt.writeArray(w, true, v, m.topics, writeAlterPartitionReassignmentsRequestReassignableTopic);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultAlterPartitionReassignmentsRequestReassignableTopic(): Al
   };
 }
 
-function readAlterPartitionReassignmentsRequestReassignableTopic(r: Reader, v: number): AlterPartitionReassignmentsRequestReassignableTopic {
+export function readAlterPartitionReassignmentsRequestReassignableTopic(r: Reader, v: number): AlterPartitionReassignmentsRequestReassignableTopic {
   let _name: string = "";
   let _partitions: AlterPartitionReassignmentsRequestReassignablePartition[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readAlterPartitionReassignmentsRequestReassignableTopic(r: Reader, v: n
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeAlterPartitionReassignmentsRequestReassignableTopic(w: Writer, v: number, m: AlterPartitionReassignmentsRequestReassignableTopic): void {
+export function writeAlterPartitionReassignmentsRequestReassignableTopic(w: Writer, v: number, m: AlterPartitionReassignmentsRequestReassignableTopic): void {
   w.writeCompactString(m.name);
   rt.writeArray(w, true, v, m.partitions, writeAlterPartitionReassignmentsRequestReassignablePartition);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -112,7 +112,7 @@ export function defaultAlterPartitionReassignmentsRequestReassignablePartition()
   };
 }
 
-function readAlterPartitionReassignmentsRequestReassignablePartition(r: Reader, v: number): AlterPartitionReassignmentsRequestReassignablePartition {
+export function readAlterPartitionReassignmentsRequestReassignablePartition(r: Reader, v: number): AlterPartitionReassignmentsRequestReassignablePartition {
   let _partitionIndex: number = 0;
   let _replicas: number[] | null = null;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -135,7 +135,7 @@ function readAlterPartitionReassignmentsRequestReassignablePartition(r: Reader, 
   return { partitionIndex: _partitionIndex, replicas: _replicas, unknownTaggedFields };
 }
 
-function writeAlterPartitionReassignmentsRequestReassignablePartition(w: Writer, v: number, m: AlterPartitionReassignmentsRequestReassignablePartition): void {
+export function writeAlterPartitionReassignmentsRequestReassignablePartition(w: Writer, v: number, m: AlterPartitionReassignmentsRequestReassignablePartition): void {
   w.writeInt32(m.partitionIndex);
   rt.writeNullableArray(w, true, v, m.replicas, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -163,7 +163,7 @@ export function defaultAlterPartitionReassignmentsResponse(): AlterPartitionReas
   };
 }
 
-function readAlterPartitionReassignmentsResponse(r: Reader, v: number): AlterPartitionReassignmentsResponse {
+export function readAlterPartitionReassignmentsResponse(r: Reader, v: number): AlterPartitionReassignmentsResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -190,7 +190,7 @@ function readAlterPartitionReassignmentsResponse(r: Reader, v: number): AlterPar
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, responses: _responses, unknownTaggedFields };
 }
 
-function writeAlterPartitionReassignmentsResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponse): void {
+export function writeAlterPartitionReassignmentsResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -214,7 +214,7 @@ export function defaultAlterPartitionReassignmentsResponseReassignableTopicRespo
   };
 }
 
-function readAlterPartitionReassignmentsResponseReassignableTopicResponse(r: Reader, v: number): AlterPartitionReassignmentsResponseReassignableTopicResponse {
+export function readAlterPartitionReassignmentsResponseReassignableTopicResponse(r: Reader, v: number): AlterPartitionReassignmentsResponseReassignableTopicResponse {
   let _name: string = "";
   let _partitions: AlterPartitionReassignmentsResponseReassignablePartitionResponse[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -237,7 +237,7 @@ function readAlterPartitionReassignmentsResponseReassignableTopicResponse(r: Rea
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponseReassignableTopicResponse): void {
+export function writeAlterPartitionReassignmentsResponseReassignableTopicResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponseReassignableTopicResponse): void {
   w.writeCompactString(m.name);
   rt.writeArray(w, true, v, m.partitions, writeAlterPartitionReassignmentsResponseReassignablePartitionResponse);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -262,7 +262,7 @@ export function defaultAlterPartitionReassignmentsResponseReassignablePartitionR
   };
 }
 
-function readAlterPartitionReassignmentsResponseReassignablePartitionResponse(r: Reader, v: number): AlterPartitionReassignmentsResponseReassignablePartitionResponse {
+export function readAlterPartitionReassignmentsResponseReassignablePartitionResponse(r: Reader, v: number): AlterPartitionReassignmentsResponseReassignablePartitionResponse {
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -287,7 +287,7 @@ function readAlterPartitionReassignmentsResponseReassignablePartitionResponse(r:
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponseReassignablePartitionResponse): void {
+export function writeAlterPartitionReassignmentsResponseReassignablePartitionResponse(w: Writer, v: number, m: AlterPartitionReassignmentsResponseReassignablePartitionResponse): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

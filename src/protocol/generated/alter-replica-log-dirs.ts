@@ -19,7 +19,7 @@ export function defaultAlterReplicaLogDirsRequest(): AlterReplicaLogDirsRequest 
   };
 }
 
-function readAlterReplicaLogDirsRequest(r: Reader, v: number): AlterReplicaLogDirsRequest {
+export function readAlterReplicaLogDirsRequest(r: Reader, v: number): AlterReplicaLogDirsRequest {
   const flex = v === 2;
   let _dirs: AlterReplicaLogDirsRequestAlterReplicaLogDir[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readAlterReplicaLogDirsRequest(r: Reader, v: number): AlterReplicaLogDi
   return { dirs: _dirs, unknownTaggedFields };
 }
 
-function writeAlterReplicaLogDirsRequest(w: Writer, v: number, m: AlterReplicaLogDirsRequest): void {
+export function writeAlterReplicaLogDirsRequest(w: Writer, v: number, m: AlterReplicaLogDirsRequest): void {
   const flex = v === 2;
   rt.writeArray(w, flex, v, m.dirs, writeAlterReplicaLogDirsRequestAlterReplicaLogDir);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -63,7 +63,7 @@ export function defaultAlterReplicaLogDirsRequestAlterReplicaLogDir(): AlterRepl
   };
 }
 
-function readAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v: number): AlterReplicaLogDirsRequestAlterReplicaLogDir {
+export function readAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v: number): AlterReplicaLogDirsRequestAlterReplicaLogDir {
   const flex = v === 2;
   let _path: string = "";
   let _topics: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic[] = [];
@@ -87,7 +87,7 @@ function readAlterReplicaLogDirsRequestAlterReplicaLogDir(r: Reader, v: number):
   return { path: _path, topics: _topics, unknownTaggedFields };
 }
 
-function writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: number, m: AlterReplicaLogDirsRequestAlterReplicaLogDir): void {
+export function writeAlterReplicaLogDirsRequestAlterReplicaLogDir(w: Writer, v: number, m: AlterReplicaLogDirsRequestAlterReplicaLogDir): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.path) : w.writeString(m.path));
   rt.writeArray(w, flex, v, m.topics, writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic);
@@ -110,7 +110,7 @@ export function defaultAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(): Alte
   };
 }
 
-function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, v: number): AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
+export function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, v: number): AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
   const flex = v === 2;
   let _name: string = "";
   let _partitions: number[] = [];
@@ -134,7 +134,7 @@ function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, v: num
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Writer, v: number, m: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic): void {
+export function writeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(w: Writer, v: number, m: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, rt.writeInt32Element);
@@ -157,7 +157,7 @@ export function defaultAlterReplicaLogDirsResponse(): AlterReplicaLogDirsRespons
   };
 }
 
-function readAlterReplicaLogDirsResponse(r: Reader, v: number): AlterReplicaLogDirsResponse {
+export function readAlterReplicaLogDirsResponse(r: Reader, v: number): AlterReplicaLogDirsResponse {
   const flex = v === 2;
   let _throttleTimeMs: number = 0;
   let _results: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[] = [];
@@ -181,7 +181,7 @@ function readAlterReplicaLogDirsResponse(r: Reader, v: number): AlterReplicaLogD
   return { throttleTimeMs: _throttleTimeMs, results: _results, unknownTaggedFields };
 }
 
-function writeAlterReplicaLogDirsResponse(w: Writer, v: number, m: AlterReplicaLogDirsResponse): void {
+export function writeAlterReplicaLogDirsResponse(w: Writer, v: number, m: AlterReplicaLogDirsResponse): void {
   const flex = v === 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.results, writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult);
@@ -204,7 +204,7 @@ export function defaultAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(
   };
 }
 
-function readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: Reader, v: number): AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
+export function readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: Reader, v: number): AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
   const flex = v === 2;
   let _topicName: string = "";
   let _partitions: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult[] = [];
@@ -228,7 +228,7 @@ function readAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(r: Reader,
   return { topicName: _topicName, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w: Writer, v: number, m: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult): void {
+export function writeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(w: Writer, v: number, m: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.topicName) : w.writeString(m.topicName));
   rt.writeArray(w, flex, v, m.partitions, writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult);
@@ -251,7 +251,7 @@ export function defaultAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionRes
   };
 }
 
-function readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r: Reader, v: number): AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
+export function readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r: Reader, v: number): AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
   const flex = v === 2;
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
@@ -275,7 +275,7 @@ function readAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(r: Rea
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w: Writer, v: number, m: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult): void {
+export function writeAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult(w: Writer, v: number, m: AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult): void {
   const flex = v === 2;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);

@@ -22,7 +22,7 @@ export function defaultAlterUserScramCredentialsRequest(): AlterUserScramCredent
   };
 }
 
-function readAlterUserScramCredentialsRequest(r: Reader, v: number): AlterUserScramCredentialsRequest {
+export function readAlterUserScramCredentialsRequest(r: Reader, v: number): AlterUserScramCredentialsRequest {
   let _deletions: AlterUserScramCredentialsRequestScramCredentialDeletion[] = [];
   let _upsertions: AlterUserScramCredentialsRequestScramCredentialUpsertion[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readAlterUserScramCredentialsRequest(r: Reader, v: number): AlterUserSc
   return { deletions: _deletions, upsertions: _upsertions, unknownTaggedFields };
 }
 
-function writeAlterUserScramCredentialsRequest(w: Writer, v: number, m: AlterUserScramCredentialsRequest): void {
+export function writeAlterUserScramCredentialsRequest(w: Writer, v: number, m: AlterUserScramCredentialsRequest): void {
   rt.writeArray(w, true, v, m.deletions, writeAlterUserScramCredentialsRequestScramCredentialDeletion);
   rt.writeArray(w, true, v, m.upsertions, writeAlterUserScramCredentialsRequestScramCredentialUpsertion);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultAlterUserScramCredentialsRequestScramCredentialDeletion()
   };
 }
 
-function readAlterUserScramCredentialsRequestScramCredentialDeletion(r: Reader, v: number): AlterUserScramCredentialsRequestScramCredentialDeletion {
+export function readAlterUserScramCredentialsRequestScramCredentialDeletion(r: Reader, v: number): AlterUserScramCredentialsRequestScramCredentialDeletion {
   let _name: string = "";
   let _mechanism: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readAlterUserScramCredentialsRequestScramCredentialDeletion(r: Reader, 
   return { name: _name, mechanism: _mechanism, unknownTaggedFields };
 }
 
-function writeAlterUserScramCredentialsRequestScramCredentialDeletion(w: Writer, v: number, m: AlterUserScramCredentialsRequestScramCredentialDeletion): void {
+export function writeAlterUserScramCredentialsRequestScramCredentialDeletion(w: Writer, v: number, m: AlterUserScramCredentialsRequestScramCredentialDeletion): void {
   w.writeCompactString(m.name);
   w.writeInt8(m.mechanism);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -121,7 +121,7 @@ export function defaultAlterUserScramCredentialsRequestScramCredentialUpsertion(
   };
 }
 
-function readAlterUserScramCredentialsRequestScramCredentialUpsertion(r: Reader, v: number): AlterUserScramCredentialsRequestScramCredentialUpsertion {
+export function readAlterUserScramCredentialsRequestScramCredentialUpsertion(r: Reader, v: number): AlterUserScramCredentialsRequestScramCredentialUpsertion {
   let _name: string = "";
   let _mechanism: number = 0;
   let _iterations: number = 0;
@@ -150,7 +150,7 @@ function readAlterUserScramCredentialsRequestScramCredentialUpsertion(r: Reader,
   return { name: _name, mechanism: _mechanism, iterations: _iterations, salt: _salt, saltedPassword: _saltedPassword, unknownTaggedFields };
 }
 
-function writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w: Writer, v: number, m: AlterUserScramCredentialsRequestScramCredentialUpsertion): void {
+export function writeAlterUserScramCredentialsRequestScramCredentialUpsertion(w: Writer, v: number, m: AlterUserScramCredentialsRequestScramCredentialUpsertion): void {
   w.writeCompactString(m.name);
   w.writeInt8(m.mechanism);
   w.writeInt32(m.iterations);
@@ -175,7 +175,7 @@ export function defaultAlterUserScramCredentialsResponse(): AlterUserScramCreden
   };
 }
 
-function readAlterUserScramCredentialsResponse(r: Reader, v: number): AlterUserScramCredentialsResponse {
+export function readAlterUserScramCredentialsResponse(r: Reader, v: number): AlterUserScramCredentialsResponse {
   let _throttleTimeMs: number = 0;
   let _results: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -198,7 +198,7 @@ function readAlterUserScramCredentialsResponse(r: Reader, v: number): AlterUserS
   return { throttleTimeMs: _throttleTimeMs, results: _results, unknownTaggedFields };
 }
 
-function writeAlterUserScramCredentialsResponse(w: Writer, v: number, m: AlterUserScramCredentialsResponse): void {
+export function writeAlterUserScramCredentialsResponse(w: Writer, v: number, m: AlterUserScramCredentialsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.results, writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -223,7 +223,7 @@ export function defaultAlterUserScramCredentialsResponseAlterUserScramCredential
   };
 }
 
-function readAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r: Reader, v: number): AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+export function readAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r: Reader, v: number): AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
   let _user: string = "";
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -248,7 +248,7 @@ function readAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(r:
   return { user: _user, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w: Writer, v: number, m: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult): void {
+export function writeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(w: Writer, v: number, m: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult): void {
   w.writeCompactString(m.user);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

@@ -22,7 +22,7 @@ export function defaultApiVersionsRequest(): ApiVersionsRequest {
   };
 }
 
-function readApiVersionsRequest(r: Reader, v: number): ApiVersionsRequest {
+export function readApiVersionsRequest(r: Reader, v: number): ApiVersionsRequest {
   const flex = v >= 3;
   let _clientSoftwareName: string = "";
   let _clientSoftwareVersion: string = "";
@@ -46,7 +46,7 @@ function readApiVersionsRequest(r: Reader, v: number): ApiVersionsRequest {
   return { clientSoftwareName: _clientSoftwareName, clientSoftwareVersion: _clientSoftwareVersion, unknownTaggedFields };
 }
 
-function writeApiVersionsRequest(w: Writer, v: number, m: ApiVersionsRequest): void {
+export function writeApiVersionsRequest(w: Writer, v: number, m: ApiVersionsRequest): void {
   const flex = v >= 3;
   if (v >= 3) (flex ? w.writeCompactString(m.clientSoftwareName) : w.writeString(m.clientSoftwareName));
   if (v >= 3) (flex ? w.writeCompactString(m.clientSoftwareVersion) : w.writeString(m.clientSoftwareVersion));
@@ -84,7 +84,7 @@ export function defaultApiVersionsResponse(): ApiVersionsResponse {
   };
 }
 
-function readApiVersionsResponse(r: Reader, v: number): ApiVersionsResponse {
+export function readApiVersionsResponse(r: Reader, v: number): ApiVersionsResponse {
   const flex = v >= 3;
   let _errorCode: number = 0;
   let _apiKeys: ApiVersionsResponseApiVersion[] = [];
@@ -128,7 +128,7 @@ function readApiVersionsResponse(r: Reader, v: number): ApiVersionsResponse {
   return { errorCode: _errorCode, apiKeys: _apiKeys, throttleTimeMs: _throttleTimeMs, supportedFeatures: _supportedFeatures, finalizedFeaturesEpoch: _finalizedFeaturesEpoch, finalizedFeatures: _finalizedFeatures, zkMigrationReady: _zkMigrationReady, unknownTaggedFields };
 }
 
-function writeApiVersionsResponse(w: Writer, v: number, m: ApiVersionsResponse): void {
+export function writeApiVersionsResponse(w: Writer, v: number, m: ApiVersionsResponse): void {
   const flex = v >= 3;
   w.writeInt16(m.errorCode);
   rt.writeArray(w, flex, v, m.apiKeys, writeApiVersionsResponseApiVersion);
@@ -162,7 +162,7 @@ export function defaultApiVersionsResponseApiVersion(): ApiVersionsResponseApiVe
   };
 }
 
-function readApiVersionsResponseApiVersion(r: Reader, v: number): ApiVersionsResponseApiVersion {
+export function readApiVersionsResponseApiVersion(r: Reader, v: number): ApiVersionsResponseApiVersion {
   const flex = v >= 3;
   let _apiKey: number = 0;
   let _minVersion: number = 0;
@@ -188,7 +188,7 @@ function readApiVersionsResponseApiVersion(r: Reader, v: number): ApiVersionsRes
   return { apiKey: _apiKey, minVersion: _minVersion, maxVersion: _maxVersion, unknownTaggedFields };
 }
 
-function writeApiVersionsResponseApiVersion(w: Writer, v: number, m: ApiVersionsResponseApiVersion): void {
+export function writeApiVersionsResponseApiVersion(w: Writer, v: number, m: ApiVersionsResponseApiVersion): void {
   const flex = v >= 3;
   w.writeInt16(m.apiKey);
   w.writeInt16(m.minVersion);
@@ -215,7 +215,7 @@ export function defaultApiVersionsResponseSupportedFeatureKey(): ApiVersionsResp
   };
 }
 
-function readApiVersionsResponseSupportedFeatureKey(r: Reader, v: number): ApiVersionsResponseSupportedFeatureKey {
+export function readApiVersionsResponseSupportedFeatureKey(r: Reader, v: number): ApiVersionsResponseSupportedFeatureKey {
   const flex = v >= 3;
   let _name: string = "";
   let _minVersion: number = 0;
@@ -241,7 +241,7 @@ function readApiVersionsResponseSupportedFeatureKey(r: Reader, v: number): ApiVe
   return { name: _name, minVersion: _minVersion, maxVersion: _maxVersion, unknownTaggedFields };
 }
 
-function writeApiVersionsResponseSupportedFeatureKey(w: Writer, v: number, m: ApiVersionsResponseSupportedFeatureKey): void {
+export function writeApiVersionsResponseSupportedFeatureKey(w: Writer, v: number, m: ApiVersionsResponseSupportedFeatureKey): void {
   const flex = v >= 3;
   if (v >= 3) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v >= 3) w.writeInt16(m.minVersion);
@@ -268,7 +268,7 @@ export function defaultApiVersionsResponseFinalizedFeatureKey(): ApiVersionsResp
   };
 }
 
-function readApiVersionsResponseFinalizedFeatureKey(r: Reader, v: number): ApiVersionsResponseFinalizedFeatureKey {
+export function readApiVersionsResponseFinalizedFeatureKey(r: Reader, v: number): ApiVersionsResponseFinalizedFeatureKey {
   const flex = v >= 3;
   let _name: string = "";
   let _maxVersionLevel: number = 0;
@@ -294,7 +294,7 @@ function readApiVersionsResponseFinalizedFeatureKey(r: Reader, v: number): ApiVe
   return { name: _name, maxVersionLevel: _maxVersionLevel, minVersionLevel: _minVersionLevel, unknownTaggedFields };
 }
 
-function writeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: number, m: ApiVersionsResponseFinalizedFeatureKey): void {
+export function writeApiVersionsResponseFinalizedFeatureKey(w: Writer, v: number, m: ApiVersionsResponseFinalizedFeatureKey): void {
   const flex = v >= 3;
   if (v >= 3) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v >= 3) w.writeInt16(m.maxVersionLevel);

@@ -22,7 +22,7 @@ export function defaultConsumerGroupDescribeRequest(): ConsumerGroupDescribeRequ
   };
 }
 
-function readConsumerGroupDescribeRequest(r: Reader, v: number): ConsumerGroupDescribeRequest {
+export function readConsumerGroupDescribeRequest(r: Reader, v: number): ConsumerGroupDescribeRequest {
   let _groupIds: string[] = [];
   let _includeAuthorizedOperations: boolean = false;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readConsumerGroupDescribeRequest(r: Reader, v: number): ConsumerGroupDe
   return { groupIds: _groupIds, includeAuthorizedOperations: _includeAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeConsumerGroupDescribeRequest(w: Writer, v: number, m: ConsumerGroupDescribeRequest): void {
+export function writeConsumerGroupDescribeRequest(w: Writer, v: number, m: ConsumerGroupDescribeRequest): void {
   rt.writeArray(w, true, v, m.groupIds, rt.writeCompactStringElement);
   w.writeBool(m.includeAuthorizedOperations);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultConsumerGroupDescribeResponse(): ConsumerGroupDescribeRes
   };
 }
 
-function readConsumerGroupDescribeResponse(r: Reader, v: number): ConsumerGroupDescribeResponse {
+export function readConsumerGroupDescribeResponse(r: Reader, v: number): ConsumerGroupDescribeResponse {
   let _throttleTimeMs: number = 0;
   let _groups: ConsumerGroupDescribeResponseDescribedGroup[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readConsumerGroupDescribeResponse(r: Reader, v: number): ConsumerGroupD
   return { throttleTimeMs: _throttleTimeMs, groups: _groups, unknownTaggedFields };
 }
 
-function writeConsumerGroupDescribeResponse(w: Writer, v: number, m: ConsumerGroupDescribeResponse): void {
+export function writeConsumerGroupDescribeResponse(w: Writer, v: number, m: ConsumerGroupDescribeResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.groups, writeConsumerGroupDescribeResponseDescribedGroup);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -133,7 +133,7 @@ export function defaultConsumerGroupDescribeResponseDescribedGroup(): ConsumerGr
   };
 }
 
-function readConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: number): ConsumerGroupDescribeResponseDescribedGroup {
+export function readConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: number): ConsumerGroupDescribeResponseDescribedGroup {
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
   let _groupId: string = "";
@@ -170,7 +170,7 @@ function readConsumerGroupDescribeResponseDescribedGroup(r: Reader, v: number): 
   return { errorCode: _errorCode, errorMessage: _errorMessage, groupId: _groupId, groupState: _groupState, groupEpoch: _groupEpoch, assignmentEpoch: _assignmentEpoch, assignorName: _assignorName, members: _members, authorizedOperations: _authorizedOperations, unknownTaggedFields };
 }
 
-function writeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: ConsumerGroupDescribeResponseDescribedGroup): void {
+export function writeConsumerGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: ConsumerGroupDescribeResponseDescribedGroup): void {
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
   w.writeCompactString(m.groupId);
@@ -226,7 +226,7 @@ export function defaultConsumerGroupDescribeResponseMember(): ConsumerGroupDescr
   };
 }
 
-function readConsumerGroupDescribeResponseMember(r: Reader, v: number): ConsumerGroupDescribeResponseMember {
+export function readConsumerGroupDescribeResponseMember(r: Reader, v: number): ConsumerGroupDescribeResponseMember {
   let _memberId: string = "";
   let _instanceId: string | null = null;
   let _rackId: string | null = null;
@@ -267,7 +267,7 @@ function readConsumerGroupDescribeResponseMember(r: Reader, v: number): Consumer
   return { memberId: _memberId, instanceId: _instanceId, rackId: _rackId, memberEpoch: _memberEpoch, clientId: _clientId, clientHost: _clientHost, subscribedTopicNames: _subscribedTopicNames, subscribedTopicRegex: _subscribedTopicRegex, assignment: _assignment, targetAssignment: _targetAssignment, memberType: _memberType, unknownTaggedFields };
 }
 
-function writeConsumerGroupDescribeResponseMember(w: Writer, v: number, m: ConsumerGroupDescribeResponseMember): void {
+export function writeConsumerGroupDescribeResponseMember(w: Writer, v: number, m: ConsumerGroupDescribeResponseMember): void {
   w.writeCompactString(m.memberId);
   w.writeCompactNullableString(m.instanceId);
   w.writeCompactNullableString(m.rackId);
@@ -295,7 +295,7 @@ export function defaultConsumerGroupDescribeResponseAssignment(): ConsumerGroupD
   };
 }
 
-function readConsumerGroupDescribeResponseAssignment(r: Reader, v: number): ConsumerGroupDescribeResponseAssignment {
+export function readConsumerGroupDescribeResponseAssignment(r: Reader, v: number): ConsumerGroupDescribeResponseAssignment {
   let _topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -316,7 +316,7 @@ function readConsumerGroupDescribeResponseAssignment(r: Reader, v: number): Cons
   return { topicPartitions: _topicPartitions, unknownTaggedFields };
 }
 
-function writeConsumerGroupDescribeResponseAssignment(w: Writer, v: number, m: ConsumerGroupDescribeResponseAssignment): void {
+export function writeConsumerGroupDescribeResponseAssignment(w: Writer, v: number, m: ConsumerGroupDescribeResponseAssignment): void {
   rt.writeArray(w, true, v, m.topicPartitions, writeConsumerGroupDescribeResponseTopicPartitions);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -340,7 +340,7 @@ export function defaultConsumerGroupDescribeResponseTopicPartitions(): ConsumerG
   };
 }
 
-function readConsumerGroupDescribeResponseTopicPartitions(r: Reader, v: number): ConsumerGroupDescribeResponseTopicPartitions {
+export function readConsumerGroupDescribeResponseTopicPartitions(r: Reader, v: number): ConsumerGroupDescribeResponseTopicPartitions {
   let _topicId: string = rt.ZERO_UUID;
   let _topicName: string = "";
   let _partitions: number[] = [];
@@ -365,7 +365,7 @@ function readConsumerGroupDescribeResponseTopicPartitions(r: Reader, v: number):
   return { topicId: _topicId, topicName: _topicName, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeConsumerGroupDescribeResponseTopicPartitions(w: Writer, v: number, m: ConsumerGroupDescribeResponseTopicPartitions): void {
+export function writeConsumerGroupDescribeResponseTopicPartitions(w: Writer, v: number, m: ConsumerGroupDescribeResponseTopicPartitions): void {
   w.writeUuid(m.topicId);
   w.writeCompactString(m.topicName);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);

@@ -46,7 +46,7 @@ export function defaultConsumerGroupHeartbeatRequest(): ConsumerGroupHeartbeatRe
   };
 }
 
-function readConsumerGroupHeartbeatRequest(r: Reader, v: number): ConsumerGroupHeartbeatRequest {
+export function readConsumerGroupHeartbeatRequest(r: Reader, v: number): ConsumerGroupHeartbeatRequest {
   let _groupId: string = "";
   let _memberId: string = "";
   let _memberEpoch: number = 0;
@@ -85,7 +85,7 @@ function readConsumerGroupHeartbeatRequest(r: Reader, v: number): ConsumerGroupH
   return { groupId: _groupId, memberId: _memberId, memberEpoch: _memberEpoch, instanceId: _instanceId, rackId: _rackId, rebalanceTimeoutMs: _rebalanceTimeoutMs, subscribedTopicNames: _subscribedTopicNames, subscribedTopicRegex: _subscribedTopicRegex, serverAssignor: _serverAssignor, topicPartitions: _topicPartitions, unknownTaggedFields };
 }
 
-function writeConsumerGroupHeartbeatRequest(w: Writer, v: number, m: ConsumerGroupHeartbeatRequest): void {
+export function writeConsumerGroupHeartbeatRequest(w: Writer, v: number, m: ConsumerGroupHeartbeatRequest): void {
   w.writeCompactString(m.groupId);
   w.writeCompactString(m.memberId);
   w.writeInt32(m.memberEpoch);
@@ -115,7 +115,7 @@ export function defaultConsumerGroupHeartbeatRequestTopicPartitions(): ConsumerG
   };
 }
 
-function readConsumerGroupHeartbeatRequestTopicPartitions(r: Reader, v: number): ConsumerGroupHeartbeatRequestTopicPartitions {
+export function readConsumerGroupHeartbeatRequestTopicPartitions(r: Reader, v: number): ConsumerGroupHeartbeatRequestTopicPartitions {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -138,7 +138,7 @@ function readConsumerGroupHeartbeatRequestTopicPartitions(r: Reader, v: number):
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, v: number, m: ConsumerGroupHeartbeatRequestTopicPartitions): void {
+export function writeConsumerGroupHeartbeatRequestTopicPartitions(w: Writer, v: number, m: ConsumerGroupHeartbeatRequestTopicPartitions): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -175,7 +175,7 @@ export function defaultConsumerGroupHeartbeatResponse(): ConsumerGroupHeartbeatR
   };
 }
 
-function readConsumerGroupHeartbeatResponse(r: Reader, v: number): ConsumerGroupHeartbeatResponse {
+export function readConsumerGroupHeartbeatResponse(r: Reader, v: number): ConsumerGroupHeartbeatResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -208,7 +208,7 @@ function readConsumerGroupHeartbeatResponse(r: Reader, v: number): ConsumerGroup
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, memberId: _memberId, memberEpoch: _memberEpoch, heartbeatIntervalMs: _heartbeatIntervalMs, assignment: _assignment, unknownTaggedFields };
 }
 
-function writeConsumerGroupHeartbeatResponse(w: Writer, v: number, m: ConsumerGroupHeartbeatResponse): void {
+export function writeConsumerGroupHeartbeatResponse(w: Writer, v: number, m: ConsumerGroupHeartbeatResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -232,7 +232,7 @@ export function defaultConsumerGroupHeartbeatResponseAssignment(): ConsumerGroup
   };
 }
 
-function readConsumerGroupHeartbeatResponseAssignment(r: Reader, v: number): ConsumerGroupHeartbeatResponseAssignment {
+export function readConsumerGroupHeartbeatResponseAssignment(r: Reader, v: number): ConsumerGroupHeartbeatResponseAssignment {
   let _topicPartitions: ConsumerGroupHeartbeatResponseTopicPartitions[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -253,7 +253,7 @@ function readConsumerGroupHeartbeatResponseAssignment(r: Reader, v: number): Con
   return { topicPartitions: _topicPartitions, unknownTaggedFields };
 }
 
-function writeConsumerGroupHeartbeatResponseAssignment(w: Writer, v: number, m: ConsumerGroupHeartbeatResponseAssignment): void {
+export function writeConsumerGroupHeartbeatResponseAssignment(w: Writer, v: number, m: ConsumerGroupHeartbeatResponseAssignment): void {
   rt.writeArray(w, true, v, m.topicPartitions, writeConsumerGroupHeartbeatResponseTopicPartitions);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -274,7 +274,7 @@ export function defaultConsumerGroupHeartbeatResponseTopicPartitions(): Consumer
   };
 }
 
-function readConsumerGroupHeartbeatResponseTopicPartitions(r: Reader, v: number): ConsumerGroupHeartbeatResponseTopicPartitions {
+export function readConsumerGroupHeartbeatResponseTopicPartitions(r: Reader, v: number): ConsumerGroupHeartbeatResponseTopicPartitions {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -297,7 +297,7 @@ function readConsumerGroupHeartbeatResponseTopicPartitions(r: Reader, v: number)
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeConsumerGroupHeartbeatResponseTopicPartitions(w: Writer, v: number, m: ConsumerGroupHeartbeatResponseTopicPartitions): void {
+export function writeConsumerGroupHeartbeatResponseTopicPartitions(w: Writer, v: number, m: ConsumerGroupHeartbeatResponseTopicPartitions): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);

@@ -20,7 +20,7 @@ export function defaultConsumerProtocolAssignment(): ConsumerProtocolAssignment 
   };
 }
 
-function readConsumerProtocolAssignment(r: Reader, v: number): ConsumerProtocolAssignment {
+export function readConsumerProtocolAssignment(r: Reader, v: number): ConsumerProtocolAssignment {
   let _assignedPartitions: ConsumerProtocolAssignmentTopicPartition[] = [];
   let _userData: Buffer | null = null;
   let at = '';
@@ -33,7 +33,7 @@ function readConsumerProtocolAssignment(r: Reader, v: number): ConsumerProtocolA
   return { assignedPartitions: _assignedPartitions, userData: _userData };
 }
 
-function writeConsumerProtocolAssignment(w: Writer, v: number, m: ConsumerProtocolAssignment): void {
+export function writeConsumerProtocolAssignment(w: Writer, v: number, m: ConsumerProtocolAssignment): void {
   rt.writeArray(w, false, v, m.assignedPartitions, writeConsumerProtocolAssignmentTopicPartition);
   w.writeNullableBytes(m.userData);
 }
@@ -52,7 +52,7 @@ export function defaultConsumerProtocolAssignmentTopicPartition(): ConsumerProto
   };
 }
 
-function readConsumerProtocolAssignmentTopicPartition(r: Reader, v: number): ConsumerProtocolAssignmentTopicPartition {
+export function readConsumerProtocolAssignmentTopicPartition(r: Reader, v: number): ConsumerProtocolAssignmentTopicPartition {
   let _topic: string = "";
   let _partitions: number[] = [];
   let at = '';
@@ -65,7 +65,7 @@ function readConsumerProtocolAssignmentTopicPartition(r: Reader, v: number): Con
   return { topic: _topic, partitions: _partitions };
 }
 
-function writeConsumerProtocolAssignmentTopicPartition(w: Writer, v: number, m: ConsumerProtocolAssignmentTopicPartition): void {
+export function writeConsumerProtocolAssignmentTopicPartition(w: Writer, v: number, m: ConsumerProtocolAssignmentTopicPartition): void {
   w.writeString(m.topic);
   rt.writeArray(w, false, v, m.partitions, rt.writeInt32Element);
 }

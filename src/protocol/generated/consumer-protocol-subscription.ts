@@ -29,7 +29,7 @@ export function defaultConsumerProtocolSubscription(): ConsumerProtocolSubscript
   };
 }
 
-function readConsumerProtocolSubscription(r: Reader, v: number): ConsumerProtocolSubscription {
+export function readConsumerProtocolSubscription(r: Reader, v: number): ConsumerProtocolSubscription {
   let _topics: string[] = [];
   let _userData: Buffer | null = null;
   let _ownedPartitions: ConsumerProtocolSubscriptionTopicPartition[] = [];
@@ -48,7 +48,7 @@ function readConsumerProtocolSubscription(r: Reader, v: number): ConsumerProtoco
   return { topics: _topics, userData: _userData, ownedPartitions: _ownedPartitions, generationId: _generationId, rackId: _rackId };
 }
 
-function writeConsumerProtocolSubscription(w: Writer, v: number, m: ConsumerProtocolSubscription): void {
+export function writeConsumerProtocolSubscription(w: Writer, v: number, m: ConsumerProtocolSubscription): void {
   rt.writeArray(w, false, v, m.topics, rt.writeStringElement);
   w.writeNullableBytes(m.userData);
   if (v >= 1) rt.writeArray(w, false, v, m.ownedPartitions, writeConsumerProtocolSubscriptionTopicPartition);
@@ -70,7 +70,7 @@ export function defaultConsumerProtocolSubscriptionTopicPartition(): ConsumerPro
   };
 }
 
-function readConsumerProtocolSubscriptionTopicPartition(r: Reader, v: number): ConsumerProtocolSubscriptionTopicPartition {
+export function readConsumerProtocolSubscriptionTopicPartition(r: Reader, v: number): ConsumerProtocolSubscriptionTopicPartition {
   let _topic: string = "";
   let _partitions: number[] = [];
   let at = '';
@@ -83,7 +83,7 @@ function readConsumerProtocolSubscriptionTopicPartition(r: Reader, v: number): C
   return { topic: _topic, partitions: _partitions };
 }
 
-function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: number, m: ConsumerProtocolSubscriptionTopicPartition): void {
+export function writeConsumerProtocolSubscriptionTopicPartition(w: Writer, v: number, m: ConsumerProtocolSubscriptionTopicPartition): void {
   if (v >= 1) w.writeString(m.topic);
   if (v >= 1) rt.writeArray(w, false, v, m.partitions, rt.writeInt32Element);
 }

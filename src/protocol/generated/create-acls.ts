@@ -19,7 +19,7 @@ export function defaultCreateAclsRequest(): CreateAclsRequest {
   };
 }
 
-function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
+export function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
   const flex = v >= 2;
   let _creations: CreateAclsRequestAclCreation[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
   return { creations: _creations, unknownTaggedFields };
 }
 
-function writeCreateAclsRequest(w: Writer, v: number, m: CreateAclsRequest): void {
+export function writeCreateAclsRequest(w: Writer, v: number, m: CreateAclsRequest): void {
   const flex = v >= 2;
   rt.writeArray(w, flex, v, m.creations, writeCreateAclsRequestAclCreation);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -78,7 +78,7 @@ export function defaultCreateAclsRequestAclCreation(): CreateAclsRequestAclCreat
   };
 }
 
-function readCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsRequestAclCreation {
+export function readCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsRequestAclCreation {
   const flex = v >= 2;
   let _resourceType: number = 0;
   let _resourceName: string = "";
@@ -112,7 +112,7 @@ function readCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsReque
   return { resourceType: _resourceType, resourceName: _resourceName, resourcePatternType: _resourcePatternType, principal: _principal, host: _host, operation: _operation, permissionType: _permissionType, unknownTaggedFields };
 }
 
-function writeCreateAclsRequestAclCreation(w: Writer, v: number, m: CreateAclsRequestAclCreation): void {
+export function writeCreateAclsRequestAclCreation(w: Writer, v: number, m: CreateAclsRequestAclCreation): void {
   const flex = v >= 2;
   w.writeInt8(m.resourceType);
   (flex ? w.writeCompactString(m.resourceName) : w.writeString(m.resourceName));
@@ -140,7 +140,7 @@ export function defaultCreateAclsResponse(): CreateAclsResponse {
   };
 }
 
-function readCreateAclsResponse(r: Reader, v: number): CreateAclsResponse {
+export function readCreateAclsResponse(r: Reader, v: number): CreateAclsResponse {
   const flex = v >= 2;
   let _throttleTimeMs: number = 0;
   let _results: CreateAclsResponseAclCreationResult[] = [];
@@ -164,7 +164,7 @@ function readCreateAclsResponse(r: Reader, v: number): CreateAclsResponse {
   return { throttleTimeMs: _throttleTimeMs, results: _results, unknownTaggedFields };
 }
 
-function writeCreateAclsResponse(w: Writer, v: number, m: CreateAclsResponse): void {
+export function writeCreateAclsResponse(w: Writer, v: number, m: CreateAclsResponse): void {
   const flex = v >= 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.results, writeCreateAclsResponseAclCreationResult);
@@ -187,7 +187,7 @@ export function defaultCreateAclsResponseAclCreationResult(): CreateAclsResponse
   };
 }
 
-function readCreateAclsResponseAclCreationResult(r: Reader, v: number): CreateAclsResponseAclCreationResult {
+export function readCreateAclsResponseAclCreationResult(r: Reader, v: number): CreateAclsResponseAclCreationResult {
   const flex = v >= 2;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -211,7 +211,7 @@ function readCreateAclsResponseAclCreationResult(r: Reader, v: number): CreateAc
   return { errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeCreateAclsResponseAclCreationResult(w: Writer, v: number, m: CreateAclsResponseAclCreationResult): void {
+export function writeCreateAclsResponseAclCreationResult(w: Writer, v: number, m: CreateAclsResponseAclCreationResult): void {
   const flex = v >= 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));

@@ -28,7 +28,7 @@ export function defaultCreateDelegationTokenRequest(): CreateDelegationTokenRequ
   };
 }
 
-function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegationTokenRequest {
+export function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegationTokenRequest {
   const flex = v >= 2;
   let _ownerPrincipalType: string | null = "";
   let _ownerPrincipalName: string | null = "";
@@ -56,7 +56,7 @@ function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegatio
   return { ownerPrincipalType: _ownerPrincipalType, ownerPrincipalName: _ownerPrincipalName, renewers: _renewers, maxLifetimeMs: _maxLifetimeMs, unknownTaggedFields };
 }
 
-function writeCreateDelegationTokenRequest(w: Writer, v: number, m: CreateDelegationTokenRequest): void {
+export function writeCreateDelegationTokenRequest(w: Writer, v: number, m: CreateDelegationTokenRequest): void {
   const flex = v >= 2;
   if (v === 3) (flex ? w.writeCompactNullableString(m.ownerPrincipalType) : w.writeNullableString(m.ownerPrincipalType));
   if (v === 3) (flex ? w.writeCompactNullableString(m.ownerPrincipalName) : w.writeNullableString(m.ownerPrincipalName));
@@ -81,7 +81,7 @@ export function defaultCreateDelegationTokenRequestCreatableRenewers(): CreateDe
   };
 }
 
-function readCreateDelegationTokenRequestCreatableRenewers(r: Reader, v: number): CreateDelegationTokenRequestCreatableRenewers {
+export function readCreateDelegationTokenRequestCreatableRenewers(r: Reader, v: number): CreateDelegationTokenRequestCreatableRenewers {
   const flex = v >= 2;
   let _principalType: string = "";
   let _principalName: string = "";
@@ -105,7 +105,7 @@ function readCreateDelegationTokenRequestCreatableRenewers(r: Reader, v: number)
   return { principalType: _principalType, principalName: _principalName, unknownTaggedFields };
 }
 
-function writeCreateDelegationTokenRequestCreatableRenewers(w: Writer, v: number, m: CreateDelegationTokenRequestCreatableRenewers): void {
+export function writeCreateDelegationTokenRequestCreatableRenewers(w: Writer, v: number, m: CreateDelegationTokenRequestCreatableRenewers): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.principalType) : w.writeString(m.principalType));
   (flex ? w.writeCompactString(m.principalName) : w.writeString(m.principalName));
@@ -155,7 +155,7 @@ export function defaultCreateDelegationTokenResponse(): CreateDelegationTokenRes
   };
 }
 
-function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegationTokenResponse {
+export function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegationTokenResponse {
   const flex = v >= 2;
   let _errorCode: number = 0;
   let _principalType: string = "";
@@ -197,7 +197,7 @@ function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegati
   return { errorCode: _errorCode, principalType: _principalType, principalName: _principalName, tokenRequesterPrincipalType: _tokenRequesterPrincipalType, tokenRequesterPrincipalName: _tokenRequesterPrincipalName, issueTimestampMs: _issueTimestampMs, expiryTimestampMs: _expiryTimestampMs, maxTimestampMs: _maxTimestampMs, tokenId: _tokenId, hmac: _hmac, throttleTimeMs: _throttleTimeMs, unknownTaggedFields };
 }
 
-function writeCreateDelegationTokenResponse(w: Writer, v: number, m: CreateDelegationTokenResponse): void {
+export function writeCreateDelegationTokenResponse(w: Writer, v: number, m: CreateDelegationTokenResponse): void {
   const flex = v >= 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactString(m.principalType) : w.writeString(m.principalType));

@@ -25,7 +25,7 @@ export function defaultCreatePartitionsRequest(): CreatePartitionsRequest {
   };
 }
 
-function readCreatePartitionsRequest(r: Reader, v: number): CreatePartitionsRequest {
+export function readCreatePartitionsRequest(r: Reader, v: number): CreatePartitionsRequest {
   const flex = v >= 2;
   let _topics: CreatePartitionsRequestCreatePartitionsTopic[] = [];
   let _timeoutMs: number = 0;
@@ -51,7 +51,7 @@ function readCreatePartitionsRequest(r: Reader, v: number): CreatePartitionsRequ
   return { topics: _topics, timeoutMs: _timeoutMs, validateOnly: _validateOnly, unknownTaggedFields };
 }
 
-function writeCreatePartitionsRequest(w: Writer, v: number, m: CreatePartitionsRequest): void {
+export function writeCreatePartitionsRequest(w: Writer, v: number, m: CreatePartitionsRequest): void {
   const flex = v >= 2;
   rt.writeArray(w, flex, v, m.topics, writeCreatePartitionsRequestCreatePartitionsTopic);
   w.writeInt32(m.timeoutMs);
@@ -78,7 +78,7 @@ export function defaultCreatePartitionsRequestCreatePartitionsTopic(): CreatePar
   };
 }
 
-function readCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v: number): CreatePartitionsRequestCreatePartitionsTopic {
+export function readCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v: number): CreatePartitionsRequestCreatePartitionsTopic {
   const flex = v >= 2;
   let _name: string = "";
   let _count: number = 0;
@@ -104,7 +104,7 @@ function readCreatePartitionsRequestCreatePartitionsTopic(r: Reader, v: number):
   return { name: _name, count: _count, assignments: _assignments, unknownTaggedFields };
 }
 
-function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: number, m: CreatePartitionsRequestCreatePartitionsTopic): void {
+export function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, v: number, m: CreatePartitionsRequestCreatePartitionsTopic): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   w.writeInt32(m.count);
@@ -125,7 +125,7 @@ export function defaultCreatePartitionsRequestCreatePartitionsAssignment(): Crea
   };
 }
 
-function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, v: number): CreatePartitionsRequestCreatePartitionsAssignment {
+export function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, v: number): CreatePartitionsRequestCreatePartitionsAssignment {
   const flex = v >= 2;
   let _brokerIds: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -147,7 +147,7 @@ function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, v: num
   return { brokerIds: _brokerIds, unknownTaggedFields };
 }
 
-function writeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer, v: number, m: CreatePartitionsRequestCreatePartitionsAssignment): void {
+export function writeCreatePartitionsRequestCreatePartitionsAssignment(w: Writer, v: number, m: CreatePartitionsRequestCreatePartitionsAssignment): void {
   const flex = v >= 2;
   rt.writeArray(w, flex, v, m.brokerIds, rt.writeInt32Element);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -169,7 +169,7 @@ export function defaultCreatePartitionsResponse(): CreatePartitionsResponse {
   };
 }
 
-function readCreatePartitionsResponse(r: Reader, v: number): CreatePartitionsResponse {
+export function readCreatePartitionsResponse(r: Reader, v: number): CreatePartitionsResponse {
   const flex = v >= 2;
   let _throttleTimeMs: number = 0;
   let _results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
@@ -193,7 +193,7 @@ function readCreatePartitionsResponse(r: Reader, v: number): CreatePartitionsRes
   return { throttleTimeMs: _throttleTimeMs, results: _results, unknownTaggedFields };
 }
 
-function writeCreatePartitionsResponse(w: Writer, v: number, m: CreatePartitionsResponse): void {
+export function writeCreatePartitionsResponse(w: Writer, v: number, m: CreatePartitionsResponse): void {
   const flex = v >= 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.results, writeCreatePartitionsResponseCreatePartitionsTopicResult);
@@ -219,7 +219,7 @@ export function defaultCreatePartitionsResponseCreatePartitionsTopicResult(): Cr
   };
 }
 
-function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reader, v: number): CreatePartitionsResponseCreatePartitionsTopicResult {
+export function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reader, v: number): CreatePartitionsResponseCreatePartitionsTopicResult {
   const flex = v >= 2;
   let _name: string = "";
   let _errorCode: number = 0;
@@ -245,7 +245,7 @@ function readCreatePartitionsResponseCreatePartitionsTopicResult(r: Reader, v: n
   return { name: _name, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeCreatePartitionsResponseCreatePartitionsTopicResult(w: Writer, v: number, m: CreatePartitionsResponseCreatePartitionsTopicResult): void {
+export function writeCreatePartitionsResponseCreatePartitionsTopicResult(w: Writer, v: number, m: CreatePartitionsResponseCreatePartitionsTopicResult): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   w.writeInt16(m.errorCode);

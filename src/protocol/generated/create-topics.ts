@@ -25,7 +25,7 @@ export function defaultCreateTopicsRequest(): CreateTopicsRequest {
   };
 }
 
-function readCreateTopicsRequest(r: Reader, v: number): CreateTopicsRequest {
+export function readCreateTopicsRequest(r: Reader, v: number): CreateTopicsRequest {
   const flex = v >= 5;
   let _topics: CreateTopicsRequestCreatableTopic[] = [];
   let _timeoutMs: number = 60000;
@@ -51,7 +51,7 @@ function readCreateTopicsRequest(r: Reader, v: number): CreateTopicsRequest {
   return { topics: _topics, timeoutMs: _timeoutMs, validateOnly: _validateOnly, unknownTaggedFields };
 }
 
-function writeCreateTopicsRequest(w: Writer, v: number, m: CreateTopicsRequest): void {
+export function writeCreateTopicsRequest(w: Writer, v: number, m: CreateTopicsRequest): void {
   const flex = v >= 5;
   rt.writeArray(w, flex, v, m.topics, writeCreateTopicsRequestCreatableTopic);
   w.writeInt32(m.timeoutMs);
@@ -84,7 +84,7 @@ export function defaultCreateTopicsRequestCreatableTopic(): CreateTopicsRequestC
   };
 }
 
-function readCreateTopicsRequestCreatableTopic(r: Reader, v: number): CreateTopicsRequestCreatableTopic {
+export function readCreateTopicsRequestCreatableTopic(r: Reader, v: number): CreateTopicsRequestCreatableTopic {
   const flex = v >= 5;
   let _name: string = "";
   let _numPartitions: number = 0;
@@ -114,7 +114,7 @@ function readCreateTopicsRequestCreatableTopic(r: Reader, v: number): CreateTopi
   return { name: _name, numPartitions: _numPartitions, replicationFactor: _replicationFactor, assignments: _assignments, configs: _configs, unknownTaggedFields };
 }
 
-function writeCreateTopicsRequestCreatableTopic(w: Writer, v: number, m: CreateTopicsRequestCreatableTopic): void {
+export function writeCreateTopicsRequestCreatableTopic(w: Writer, v: number, m: CreateTopicsRequestCreatableTopic): void {
   const flex = v >= 5;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   w.writeInt32(m.numPartitions);
@@ -140,7 +140,7 @@ export function defaultCreateTopicsRequestCreatableReplicaAssignment(): CreateTo
   };
 }
 
-function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, v: number): CreateTopicsRequestCreatableReplicaAssignment {
+export function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, v: number): CreateTopicsRequestCreatableReplicaAssignment {
   const flex = v >= 5;
   let _partitionIndex: number = 0;
   let _brokerIds: number[] = [];
@@ -164,7 +164,7 @@ function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, v: number)
   return { partitionIndex: _partitionIndex, brokerIds: _brokerIds, unknownTaggedFields };
 }
 
-function writeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v: number, m: CreateTopicsRequestCreatableReplicaAssignment): void {
+export function writeCreateTopicsRequestCreatableReplicaAssignment(w: Writer, v: number, m: CreateTopicsRequestCreatableReplicaAssignment): void {
   const flex = v >= 5;
   w.writeInt32(m.partitionIndex);
   rt.writeArray(w, flex, v, m.brokerIds, rt.writeInt32Element);
@@ -187,7 +187,7 @@ export function defaultCreateTopicsRequestCreatableTopicConfig(): CreateTopicsRe
   };
 }
 
-function readCreateTopicsRequestCreatableTopicConfig(r: Reader, v: number): CreateTopicsRequestCreatableTopicConfig {
+export function readCreateTopicsRequestCreatableTopicConfig(r: Reader, v: number): CreateTopicsRequestCreatableTopicConfig {
   const flex = v >= 5;
   let _name: string = "";
   let _value: string | null = "";
@@ -211,7 +211,7 @@ function readCreateTopicsRequestCreatableTopicConfig(r: Reader, v: number): Crea
   return { name: _name, value: _value, unknownTaggedFields };
 }
 
-function writeCreateTopicsRequestCreatableTopicConfig(w: Writer, v: number, m: CreateTopicsRequestCreatableTopicConfig): void {
+export function writeCreateTopicsRequestCreatableTopicConfig(w: Writer, v: number, m: CreateTopicsRequestCreatableTopicConfig): void {
   const flex = v >= 5;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   (flex ? w.writeCompactNullableString(m.value) : w.writeNullableString(m.value));
@@ -234,7 +234,7 @@ export function defaultCreateTopicsResponse(): CreateTopicsResponse {
   };
 }
 
-function readCreateTopicsResponse(r: Reader, v: number): CreateTopicsResponse {
+export function readCreateTopicsResponse(r: Reader, v: number): CreateTopicsResponse {
   const flex = v >= 5;
   let _throttleTimeMs: number = 0;
   let _topics: CreateTopicsResponseCreatableTopicResult[] = [];
@@ -258,7 +258,7 @@ function readCreateTopicsResponse(r: Reader, v: number): CreateTopicsResponse {
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeCreateTopicsResponse(w: Writer, v: number, m: CreateTopicsResponse): void {
+export function writeCreateTopicsResponse(w: Writer, v: number, m: CreateTopicsResponse): void {
   const flex = v >= 5;
   if (v >= 2) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.topics, writeCreateTopicsResponseCreatableTopicResult);
@@ -299,7 +299,7 @@ export function defaultCreateTopicsResponseCreatableTopicResult(): CreateTopicsR
   };
 }
 
-function readCreateTopicsResponseCreatableTopicResult(r: Reader, v: number): CreateTopicsResponseCreatableTopicResult {
+export function readCreateTopicsResponseCreatableTopicResult(r: Reader, v: number): CreateTopicsResponseCreatableTopicResult {
   const flex = v >= 5;
   let _name: string = "";
   let _topicId: string = rt.ZERO_UUID;
@@ -339,7 +339,7 @@ function readCreateTopicsResponseCreatableTopicResult(r: Reader, v: number): Cre
   return { name: _name, topicId: _topicId, errorCode: _errorCode, errorMessage: _errorMessage, topicConfigErrorCode: _topicConfigErrorCode, numPartitions: _numPartitions, replicationFactor: _replicationFactor, configs: _configs, unknownTaggedFields };
 }
 
-function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: number, m: CreateTopicsResponseCreatableTopicResult): void {
+export function writeCreateTopicsResponseCreatableTopicResult(w: Writer, v: number, m: CreateTopicsResponseCreatableTopicResult): void {
   const flex = v >= 5;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v === 7) w.writeUuid(m.topicId);
@@ -380,7 +380,7 @@ export function defaultCreateTopicsResponseCreatableTopicConfigs(): CreateTopics
   };
 }
 
-function readCreateTopicsResponseCreatableTopicConfigs(r: Reader, v: number): CreateTopicsResponseCreatableTopicConfigs {
+export function readCreateTopicsResponseCreatableTopicConfigs(r: Reader, v: number): CreateTopicsResponseCreatableTopicConfigs {
   const flex = v >= 5;
   let _name: string = "";
   let _value: string | null = "";
@@ -410,7 +410,7 @@ function readCreateTopicsResponseCreatableTopicConfigs(r: Reader, v: number): Cr
   return { name: _name, value: _value, readOnly: _readOnly, configSource: _configSource, isSensitive: _isSensitive, unknownTaggedFields };
 }
 
-function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: number, m: CreateTopicsResponseCreatableTopicConfigs): void {
+export function writeCreateTopicsResponseCreatableTopicConfigs(w: Writer, v: number, m: CreateTopicsResponseCreatableTopicConfigs): void {
   const flex = v >= 5;
   if (v >= 5) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v >= 5) (flex ? w.writeCompactNullableString(m.value) : w.writeNullableString(m.value));

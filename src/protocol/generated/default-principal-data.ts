@@ -25,7 +25,7 @@ export function defaultDefaultPrincipalData(): DefaultPrincipalData {
   };
 }
 
-function readDefaultPrincipalData(r: Reader, v: number): DefaultPrincipalData {
+export function readDefaultPrincipalData(r: Reader, v: number): DefaultPrincipalData {
   let _type: string = "";
   let _name: string = "";
   let _tokenAuthenticated: boolean = false;
@@ -50,7 +50,7 @@ function readDefaultPrincipalData(r: Reader, v: number): DefaultPrincipalData {
   return { type: _type, name: _name, tokenAuthenticated: _tokenAuthenticated, unknownTaggedFields };
 }
 
-function writeDefaultPrincipalData(w: Writer, v: number, m: DefaultPrincipalData): void {
+export function writeDefaultPrincipalData(w: Writer, v: number, m: DefaultPrincipalData): void {
   w.writeCompactString(m.type);
   w.writeCompactString(m.name);
   w.writeBool(m.tokenAuthenticated);

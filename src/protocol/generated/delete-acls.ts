@@ -19,7 +19,7 @@ export function defaultDeleteAclsRequest(): DeleteAclsRequest {
   };
 }
 
-function readDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
+export function readDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
   const flex = v >= 2;
   let _filters: DeleteAclsRequestDeleteAclsFilter[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
   return { filters: _filters, unknownTaggedFields };
 }
 
-function writeDeleteAclsRequest(w: Writer, v: number, m: DeleteAclsRequest): void {
+export function writeDeleteAclsRequest(w: Writer, v: number, m: DeleteAclsRequest): void {
   const flex = v >= 2;
   rt.writeArray(w, flex, v, m.filters, writeDeleteAclsRequestDeleteAclsFilter);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -78,7 +78,7 @@ export function defaultDeleteAclsRequestDeleteAclsFilter(): DeleteAclsRequestDel
   };
 }
 
-function readDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): DeleteAclsRequestDeleteAclsFilter {
+export function readDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): DeleteAclsRequestDeleteAclsFilter {
   const flex = v >= 2;
   let _resourceTypeFilter: number = 0;
   let _resourceNameFilter: string | null = "";
@@ -112,7 +112,7 @@ function readDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): DeleteAcls
   return { resourceTypeFilter: _resourceTypeFilter, resourceNameFilter: _resourceNameFilter, patternTypeFilter: _patternTypeFilter, principalFilter: _principalFilter, hostFilter: _hostFilter, operation: _operation, permissionType: _permissionType, unknownTaggedFields };
 }
 
-function writeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: number, m: DeleteAclsRequestDeleteAclsFilter): void {
+export function writeDeleteAclsRequestDeleteAclsFilter(w: Writer, v: number, m: DeleteAclsRequestDeleteAclsFilter): void {
   const flex = v >= 2;
   w.writeInt8(m.resourceTypeFilter);
   (flex ? w.writeCompactNullableString(m.resourceNameFilter) : w.writeNullableString(m.resourceNameFilter));
@@ -140,7 +140,7 @@ export function defaultDeleteAclsResponse(): DeleteAclsResponse {
   };
 }
 
-function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
+export function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
   const flex = v >= 2;
   let _throttleTimeMs: number = 0;
   let _filterResults: DeleteAclsResponseDeleteAclsFilterResult[] = [];
@@ -164,7 +164,7 @@ function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
   return { throttleTimeMs: _throttleTimeMs, filterResults: _filterResults, unknownTaggedFields };
 }
 
-function writeDeleteAclsResponse(w: Writer, v: number, m: DeleteAclsResponse): void {
+export function writeDeleteAclsResponse(w: Writer, v: number, m: DeleteAclsResponse): void {
   const flex = v >= 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.filterResults, writeDeleteAclsResponseDeleteAclsFilterResult);
@@ -190,7 +190,7 @@ export function defaultDeleteAclsResponseDeleteAclsFilterResult(): DeleteAclsRes
   };
 }
 
-function readDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: number): DeleteAclsResponseDeleteAclsFilterResult {
+export function readDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: number): DeleteAclsResponseDeleteAclsFilterResult {
   const flex = v >= 2;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -216,7 +216,7 @@ function readDeleteAclsResponseDeleteAclsFilterResult(r: Reader, v: number): Del
   return { errorCode: _errorCode, errorMessage: _errorMessage, matchingAcls: _matchingAcls, unknownTaggedFields };
 }
 
-function writeDeleteAclsResponseDeleteAclsFilterResult(w: Writer, v: number, m: DeleteAclsResponseDeleteAclsFilterResult): void {
+export function writeDeleteAclsResponseDeleteAclsFilterResult(w: Writer, v: number, m: DeleteAclsResponseDeleteAclsFilterResult): void {
   const flex = v >= 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));
@@ -261,7 +261,7 @@ export function defaultDeleteAclsResponseDeleteAclsMatchingAcl(): DeleteAclsResp
   };
 }
 
-function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, v: number): DeleteAclsResponseDeleteAclsMatchingAcl {
+export function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, v: number): DeleteAclsResponseDeleteAclsMatchingAcl {
   const flex = v >= 2;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -299,7 +299,7 @@ function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, v: number): Dele
   return { errorCode: _errorCode, errorMessage: _errorMessage, resourceType: _resourceType, resourceName: _resourceName, patternType: _patternType, principal: _principal, host: _host, operation: _operation, permissionType: _permissionType, unknownTaggedFields };
 }
 
-function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, v: number, m: DeleteAclsResponseDeleteAclsMatchingAcl): void {
+export function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, v: number, m: DeleteAclsResponseDeleteAclsMatchingAcl): void {
   const flex = v >= 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));

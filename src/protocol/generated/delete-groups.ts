@@ -19,7 +19,7 @@ export function defaultDeleteGroupsRequest(): DeleteGroupsRequest {
   };
 }
 
-function readDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsRequest {
+export function readDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsRequest {
   const flex = v === 2;
   let _groupsNames: string[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readDeleteGroupsRequest(r: Reader, v: number): DeleteGroupsRequest {
   return { groupsNames: _groupsNames, unknownTaggedFields };
 }
 
-function writeDeleteGroupsRequest(w: Writer, v: number, m: DeleteGroupsRequest): void {
+export function writeDeleteGroupsRequest(w: Writer, v: number, m: DeleteGroupsRequest): void {
   const flex = v === 2;
   rt.writeArray(w, flex, v, m.groupsNames, (flex ? rt.writeCompactStringElement : rt.writeStringElement));
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -63,7 +63,7 @@ export function defaultDeleteGroupsResponse(): DeleteGroupsResponse {
   };
 }
 
-function readDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsResponse {
+export function readDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsResponse {
   const flex = v === 2;
   let _throttleTimeMs: number = 0;
   let _results: DeleteGroupsResponseDeletableGroupResult[] = [];
@@ -87,7 +87,7 @@ function readDeleteGroupsResponse(r: Reader, v: number): DeleteGroupsResponse {
   return { throttleTimeMs: _throttleTimeMs, results: _results, unknownTaggedFields };
 }
 
-function writeDeleteGroupsResponse(w: Writer, v: number, m: DeleteGroupsResponse): void {
+export function writeDeleteGroupsResponse(w: Writer, v: number, m: DeleteGroupsResponse): void {
   const flex = v === 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.results, writeDeleteGroupsResponseDeletableGroupResult);
@@ -110,7 +110,7 @@ export function defaultDeleteGroupsResponseDeletableGroupResult(): DeleteGroupsR
   };
 }
 
-function readDeleteGroupsResponseDeletableGroupResult(r: Reader, v: number): DeleteGroupsResponseDeletableGroupResult {
+export function readDeleteGroupsResponseDeletableGroupResult(r: Reader, v: number): DeleteGroupsResponseDeletableGroupResult {
   const flex = v === 2;
   let _groupId: string = "";
   let _errorCode: number = 0;
@@ -134,7 +134,7 @@ function readDeleteGroupsResponseDeletableGroupResult(r: Reader, v: number): Del
   return { groupId: _groupId, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: number, m: DeleteGroupsResponseDeletableGroupResult): void {
+export function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, v: number, m: DeleteGroupsResponseDeletableGroupResult): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   w.writeInt16(m.errorCode);

@@ -22,7 +22,7 @@ export function defaultDeleteRecordsRequest(): DeleteRecordsRequest {
   };
 }
 
-function readDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsRequest {
+export function readDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsRequest {
   const flex = v === 2;
   let _topics: DeleteRecordsRequestDeleteRecordsTopic[] = [];
   let _timeoutMs: number = 0;
@@ -46,7 +46,7 @@ function readDeleteRecordsRequest(r: Reader, v: number): DeleteRecordsRequest {
   return { topics: _topics, timeoutMs: _timeoutMs, unknownTaggedFields };
 }
 
-function writeDeleteRecordsRequest(w: Writer, v: number, m: DeleteRecordsRequest): void {
+export function writeDeleteRecordsRequest(w: Writer, v: number, m: DeleteRecordsRequest): void {
   const flex = v === 2;
   rt.writeArray(w, flex, v, m.topics, writeDeleteRecordsRequestDeleteRecordsTopic);
   w.writeInt32(m.timeoutMs);
@@ -69,7 +69,7 @@ export function defaultDeleteRecordsRequestDeleteRecordsTopic(): DeleteRecordsRe
   };
 }
 
-function readDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: number): DeleteRecordsRequestDeleteRecordsTopic {
+export function readDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: number): DeleteRecordsRequestDeleteRecordsTopic {
   const flex = v === 2;
   let _name: string = "";
   let _partitions: DeleteRecordsRequestDeleteRecordsPartition[] = [];
@@ -93,7 +93,7 @@ function readDeleteRecordsRequestDeleteRecordsTopic(r: Reader, v: number): Delet
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, v: number, m: DeleteRecordsRequestDeleteRecordsTopic): void {
+export function writeDeleteRecordsRequestDeleteRecordsTopic(w: Writer, v: number, m: DeleteRecordsRequestDeleteRecordsTopic): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeDeleteRecordsRequestDeleteRecordsPartition);
@@ -116,7 +116,7 @@ export function defaultDeleteRecordsRequestDeleteRecordsPartition(): DeleteRecor
   };
 }
 
-function readDeleteRecordsRequestDeleteRecordsPartition(r: Reader, v: number): DeleteRecordsRequestDeleteRecordsPartition {
+export function readDeleteRecordsRequestDeleteRecordsPartition(r: Reader, v: number): DeleteRecordsRequestDeleteRecordsPartition {
   const flex = v === 2;
   let _partitionIndex: number = 0;
   let _offset: bigint = 0n;
@@ -140,7 +140,7 @@ function readDeleteRecordsRequestDeleteRecordsPartition(r: Reader, v: number): D
   return { partitionIndex: _partitionIndex, offset: _offset, unknownTaggedFields };
 }
 
-function writeDeleteRecordsRequestDeleteRecordsPartition(w: Writer, v: number, m: DeleteRecordsRequestDeleteRecordsPartition): void {
+export function writeDeleteRecordsRequestDeleteRecordsPartition(w: Writer, v: number, m: DeleteRecordsRequestDeleteRecordsPartition): void {
   const flex = v === 2;
   w.writeInt32(m.partitionIndex);
   w.writeInt64(m.offset);
@@ -163,7 +163,7 @@ export function defaultDeleteRecordsResponse(): DeleteRecordsResponse {
   };
 }
 
-function readDeleteRecordsResponse(r: Reader, v: number): DeleteRecordsResponse {
+export function readDeleteRecordsResponse(r: Reader, v: number): DeleteRecordsResponse {
   const flex = v === 2;
   let _throttleTimeMs: number = 0;
   let _topics: DeleteRecordsResponseDeleteRecordsTopicResult[] = [];
@@ -187,7 +187,7 @@ function readDeleteRecordsResponse(r: Reader, v: number): DeleteRecordsResponse 
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeDeleteRecordsResponse(w: Writer, v: number, m: DeleteRecordsResponse): void {
+export function writeDeleteRecordsResponse(w: Writer, v: number, m: DeleteRecordsResponse): void {
   const flex = v === 2;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.topics, writeDeleteRecordsResponseDeleteRecordsTopicResult);
@@ -210,7 +210,7 @@ export function defaultDeleteRecordsResponseDeleteRecordsTopicResult(): DeleteRe
   };
 }
 
-function readDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v: number): DeleteRecordsResponseDeleteRecordsTopicResult {
+export function readDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v: number): DeleteRecordsResponseDeleteRecordsTopicResult {
   const flex = v === 2;
   let _name: string = "";
   let _partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[] = [];
@@ -234,7 +234,7 @@ function readDeleteRecordsResponseDeleteRecordsTopicResult(r: Reader, v: number)
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v: number, m: DeleteRecordsResponseDeleteRecordsTopicResult): void {
+export function writeDeleteRecordsResponseDeleteRecordsTopicResult(w: Writer, v: number, m: DeleteRecordsResponseDeleteRecordsTopicResult): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeDeleteRecordsResponseDeleteRecordsPartitionResult);
@@ -260,7 +260,7 @@ export function defaultDeleteRecordsResponseDeleteRecordsPartitionResult(): Dele
   };
 }
 
-function readDeleteRecordsResponseDeleteRecordsPartitionResult(r: Reader, v: number): DeleteRecordsResponseDeleteRecordsPartitionResult {
+export function readDeleteRecordsResponseDeleteRecordsPartitionResult(r: Reader, v: number): DeleteRecordsResponseDeleteRecordsPartitionResult {
   const flex = v === 2;
   let _partitionIndex: number = 0;
   let _lowWatermark: bigint = 0n;
@@ -286,7 +286,7 @@ function readDeleteRecordsResponseDeleteRecordsPartitionResult(r: Reader, v: num
   return { partitionIndex: _partitionIndex, lowWatermark: _lowWatermark, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeDeleteRecordsResponseDeleteRecordsPartitionResult(w: Writer, v: number, m: DeleteRecordsResponseDeleteRecordsPartitionResult): void {
+export function writeDeleteRecordsResponseDeleteRecordsPartitionResult(w: Writer, v: number, m: DeleteRecordsResponseDeleteRecordsPartitionResult): void {
   const flex = v === 2;
   w.writeInt32(m.partitionIndex);
   w.writeInt64(m.lowWatermark);

@@ -22,7 +22,7 @@ export function defaultDeleteShareGroupStateRequest(): DeleteShareGroupStateRequ
   };
 }
 
-function readDeleteShareGroupStateRequest(r: Reader, v: number): DeleteShareGroupStateRequest {
+export function readDeleteShareGroupStateRequest(r: Reader, v: number): DeleteShareGroupStateRequest {
   let _groupId: string = "";
   let _topics: DeleteShareGroupStateRequestDeleteStateData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readDeleteShareGroupStateRequest(r: Reader, v: number): DeleteShareGrou
   return { groupId: _groupId, topics: _topics, unknownTaggedFields };
 }
 
-function writeDeleteShareGroupStateRequest(w: Writer, v: number, m: DeleteShareGroupStateRequest): void {
+export function writeDeleteShareGroupStateRequest(w: Writer, v: number, m: DeleteShareGroupStateRequest): void {
   w.writeCompactString(m.groupId);
   rt.writeArray(w, true, v, m.topics, writeDeleteShareGroupStateRequestDeleteStateData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultDeleteShareGroupStateRequestDeleteStateData(): DeleteShar
   };
 }
 
-function readDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: number): DeleteShareGroupStateRequestDeleteStateData {
+export function readDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: number): DeleteShareGroupStateRequestDeleteStateData {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: DeleteShareGroupStateRequestPartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readDeleteShareGroupStateRequestDeleteStateData(r: Reader, v: number): 
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDeleteShareGroupStateRequestDeleteStateData(w: Writer, v: number, m: DeleteShareGroupStateRequestDeleteStateData): void {
+export function writeDeleteShareGroupStateRequestDeleteStateData(w: Writer, v: number, m: DeleteShareGroupStateRequestDeleteStateData): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeDeleteShareGroupStateRequestPartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -109,7 +109,7 @@ export function defaultDeleteShareGroupStateRequestPartitionData(): DeleteShareG
   };
 }
 
-function readDeleteShareGroupStateRequestPartitionData(r: Reader, v: number): DeleteShareGroupStateRequestPartitionData {
+export function readDeleteShareGroupStateRequestPartitionData(r: Reader, v: number): DeleteShareGroupStateRequestPartitionData {
   let _partition: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -130,7 +130,7 @@ function readDeleteShareGroupStateRequestPartitionData(r: Reader, v: number): De
   return { partition: _partition, unknownTaggedFields };
 }
 
-function writeDeleteShareGroupStateRequestPartitionData(w: Writer, v: number, m: DeleteShareGroupStateRequestPartitionData): void {
+export function writeDeleteShareGroupStateRequestPartitionData(w: Writer, v: number, m: DeleteShareGroupStateRequestPartitionData): void {
   w.writeInt32(m.partition);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -148,7 +148,7 @@ export function defaultDeleteShareGroupStateResponse(): DeleteShareGroupStateRes
   };
 }
 
-function readDeleteShareGroupStateResponse(r: Reader, v: number): DeleteShareGroupStateResponse {
+export function readDeleteShareGroupStateResponse(r: Reader, v: number): DeleteShareGroupStateResponse {
   let _results: DeleteShareGroupStateResponseDeleteStateResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -169,7 +169,7 @@ function readDeleteShareGroupStateResponse(r: Reader, v: number): DeleteShareGro
   return { results: _results, unknownTaggedFields };
 }
 
-function writeDeleteShareGroupStateResponse(w: Writer, v: number, m: DeleteShareGroupStateResponse): void {
+export function writeDeleteShareGroupStateResponse(w: Writer, v: number, m: DeleteShareGroupStateResponse): void {
   rt.writeArray(w, true, v, m.results, writeDeleteShareGroupStateResponseDeleteStateResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -190,7 +190,7 @@ export function defaultDeleteShareGroupStateResponseDeleteStateResult(): DeleteS
   };
 }
 
-function readDeleteShareGroupStateResponseDeleteStateResult(r: Reader, v: number): DeleteShareGroupStateResponseDeleteStateResult {
+export function readDeleteShareGroupStateResponseDeleteStateResult(r: Reader, v: number): DeleteShareGroupStateResponseDeleteStateResult {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: DeleteShareGroupStateResponsePartitionResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -213,7 +213,7 @@ function readDeleteShareGroupStateResponseDeleteStateResult(r: Reader, v: number
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDeleteShareGroupStateResponseDeleteStateResult(w: Writer, v: number, m: DeleteShareGroupStateResponseDeleteStateResult): void {
+export function writeDeleteShareGroupStateResponseDeleteStateResult(w: Writer, v: number, m: DeleteShareGroupStateResponseDeleteStateResult): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeDeleteShareGroupStateResponsePartitionResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -238,7 +238,7 @@ export function defaultDeleteShareGroupStateResponsePartitionResult(): DeleteSha
   };
 }
 
-function readDeleteShareGroupStateResponsePartitionResult(r: Reader, v: number): DeleteShareGroupStateResponsePartitionResult {
+export function readDeleteShareGroupStateResponsePartitionResult(r: Reader, v: number): DeleteShareGroupStateResponsePartitionResult {
   let _partition: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -263,7 +263,7 @@ function readDeleteShareGroupStateResponsePartitionResult(r: Reader, v: number):
   return { partition: _partition, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeDeleteShareGroupStateResponsePartitionResult(w: Writer, v: number, m: DeleteShareGroupStateResponsePartitionResult): void {
+export function writeDeleteShareGroupStateResponsePartitionResult(w: Writer, v: number, m: DeleteShareGroupStateResponsePartitionResult): void {
   w.writeInt32(m.partition);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

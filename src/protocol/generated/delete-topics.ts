@@ -25,7 +25,7 @@ export function defaultDeleteTopicsRequest(): DeleteTopicsRequest {
   };
 }
 
-function readDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsRequest {
+export function readDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsRequest {
   const flex = v >= 4;
   let _topics: DeleteTopicsRequestDeleteTopicState[] = [];
   let _topicNames: string[] = [];
@@ -51,7 +51,7 @@ function readDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsRequest {
   return { topics: _topics, topicNames: _topicNames, timeoutMs: _timeoutMs, unknownTaggedFields };
 }
 
-function writeDeleteTopicsRequest(w: Writer, v: number, m: DeleteTopicsRequest): void {
+export function writeDeleteTopicsRequest(w: Writer, v: number, m: DeleteTopicsRequest): void {
   const flex = v >= 4;
   if (v === 6) rt.writeArray(w, flex, v, m.topics, writeDeleteTopicsRequestDeleteTopicState);
   if (v <= 5) rt.writeArray(w, flex, v, m.topicNames, (flex ? rt.writeCompactStringElement : rt.writeStringElement));
@@ -75,7 +75,7 @@ export function defaultDeleteTopicsRequestDeleteTopicState(): DeleteTopicsReques
   };
 }
 
-function readDeleteTopicsRequestDeleteTopicState(r: Reader, v: number): DeleteTopicsRequestDeleteTopicState {
+export function readDeleteTopicsRequestDeleteTopicState(r: Reader, v: number): DeleteTopicsRequestDeleteTopicState {
   const flex = v >= 4;
   let _name: string | null = null;
   let _topicId: string = rt.ZERO_UUID;
@@ -99,7 +99,7 @@ function readDeleteTopicsRequestDeleteTopicState(r: Reader, v: number): DeleteTo
   return { name: _name, topicId: _topicId, unknownTaggedFields };
 }
 
-function writeDeleteTopicsRequestDeleteTopicState(w: Writer, v: number, m: DeleteTopicsRequestDeleteTopicState): void {
+export function writeDeleteTopicsRequestDeleteTopicState(w: Writer, v: number, m: DeleteTopicsRequestDeleteTopicState): void {
   const flex = v >= 4;
   if (v === 6) (flex ? w.writeCompactNullableString(m.name) : w.writeNullableString(m.name));
   if (v === 6) w.writeUuid(m.topicId);
@@ -122,7 +122,7 @@ export function defaultDeleteTopicsResponse(): DeleteTopicsResponse {
   };
 }
 
-function readDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsResponse {
+export function readDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsResponse {
   const flex = v >= 4;
   let _throttleTimeMs: number = 0;
   let _responses: DeleteTopicsResponseDeletableTopicResult[] = [];
@@ -146,7 +146,7 @@ function readDeleteTopicsResponse(r: Reader, v: number): DeleteTopicsResponse {
   return { throttleTimeMs: _throttleTimeMs, responses: _responses, unknownTaggedFields };
 }
 
-function writeDeleteTopicsResponse(w: Writer, v: number, m: DeleteTopicsResponse): void {
+export function writeDeleteTopicsResponse(w: Writer, v: number, m: DeleteTopicsResponse): void {
   const flex = v >= 4;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.responses, writeDeleteTopicsResponseDeletableTopicResult);
@@ -175,7 +175,7 @@ export function defaultDeleteTopicsResponseDeletableTopicResult(): DeleteTopicsR
   };
 }
 
-function readDeleteTopicsResponseDeletableTopicResult(r: Reader, v: number): DeleteTopicsResponseDeletableTopicResult {
+export function readDeleteTopicsResponseDeletableTopicResult(r: Reader, v: number): DeleteTopicsResponseDeletableTopicResult {
   const flex = v >= 4;
   let _name: string | null = "";
   let _topicId: string = rt.ZERO_UUID;
@@ -203,7 +203,7 @@ function readDeleteTopicsResponseDeletableTopicResult(r: Reader, v: number): Del
   return { name: _name, topicId: _topicId, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeDeleteTopicsResponseDeletableTopicResult(w: Writer, v: number, m: DeleteTopicsResponseDeletableTopicResult): void {
+export function writeDeleteTopicsResponseDeletableTopicResult(w: Writer, v: number, m: DeleteTopicsResponseDeletableTopicResult): void {
   const flex = v >= 4;
   (v === 6 ? (flex ? w.writeCompactNullableString(m.name) : w.writeNullableString(m.name)) : (flex ? w.writeCompactString(m.name!) : w.writeString(m.name!)));
   if (v === 6) w.writeUuid(m.topicId);

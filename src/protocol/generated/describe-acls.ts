@@ -37,7 +37,7 @@ export function defaultDescribeAclsRequest(): DescribeAclsRequest {
   };
 }
 
-function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
+export function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
   const flex = v >= 2;
   let _resourceTypeFilter: number = 0;
   let _resourceNameFilter: string | null = "";
@@ -71,7 +71,7 @@ function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
   return { resourceTypeFilter: _resourceTypeFilter, resourceNameFilter: _resourceNameFilter, patternTypeFilter: _patternTypeFilter, principalFilter: _principalFilter, hostFilter: _hostFilter, operation: _operation, permissionType: _permissionType, unknownTaggedFields };
 }
 
-function writeDescribeAclsRequest(w: Writer, v: number, m: DescribeAclsRequest): void {
+export function writeDescribeAclsRequest(w: Writer, v: number, m: DescribeAclsRequest): void {
   const flex = v >= 2;
   w.writeInt8(m.resourceTypeFilter);
   (flex ? w.writeCompactNullableString(m.resourceNameFilter) : w.writeNullableString(m.resourceNameFilter));
@@ -105,7 +105,7 @@ export function defaultDescribeAclsResponse(): DescribeAclsResponse {
   };
 }
 
-function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {
+export function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {
   const flex = v >= 2;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -133,7 +133,7 @@ function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, resources: _resources, unknownTaggedFields };
 }
 
-function writeDescribeAclsResponse(w: Writer, v: number, m: DescribeAclsResponse): void {
+export function writeDescribeAclsResponse(w: Writer, v: number, m: DescribeAclsResponse): void {
   const flex = v >= 2;
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
@@ -164,7 +164,7 @@ export function defaultDescribeAclsResponseDescribeAclsResource(): DescribeAclsR
   };
 }
 
-function readDescribeAclsResponseDescribeAclsResource(r: Reader, v: number): DescribeAclsResponseDescribeAclsResource {
+export function readDescribeAclsResponseDescribeAclsResource(r: Reader, v: number): DescribeAclsResponseDescribeAclsResource {
   const flex = v >= 2;
   let _resourceType: number = 0;
   let _resourceName: string = "";
@@ -192,7 +192,7 @@ function readDescribeAclsResponseDescribeAclsResource(r: Reader, v: number): Des
   return { resourceType: _resourceType, resourceName: _resourceName, patternType: _patternType, acls: _acls, unknownTaggedFields };
 }
 
-function writeDescribeAclsResponseDescribeAclsResource(w: Writer, v: number, m: DescribeAclsResponseDescribeAclsResource): void {
+export function writeDescribeAclsResponseDescribeAclsResource(w: Writer, v: number, m: DescribeAclsResponseDescribeAclsResource): void {
   const flex = v >= 2;
   w.writeInt8(m.resourceType);
   (flex ? w.writeCompactString(m.resourceName) : w.writeString(m.resourceName));
@@ -223,7 +223,7 @@ export function defaultDescribeAclsResponseAclDescription(): DescribeAclsRespons
   };
 }
 
-function readDescribeAclsResponseAclDescription(r: Reader, v: number): DescribeAclsResponseAclDescription {
+export function readDescribeAclsResponseAclDescription(r: Reader, v: number): DescribeAclsResponseAclDescription {
   const flex = v >= 2;
   let _principal: string = "";
   let _host: string = "";
@@ -251,7 +251,7 @@ function readDescribeAclsResponseAclDescription(r: Reader, v: number): DescribeA
   return { principal: _principal, host: _host, operation: _operation, permissionType: _permissionType, unknownTaggedFields };
 }
 
-function writeDescribeAclsResponseAclDescription(w: Writer, v: number, m: DescribeAclsResponseAclDescription): void {
+export function writeDescribeAclsResponseAclDescription(w: Writer, v: number, m: DescribeAclsResponseAclDescription): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.principal) : w.writeString(m.principal));
   (flex ? w.writeCompactString(m.host) : w.writeString(m.host));

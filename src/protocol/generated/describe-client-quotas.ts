@@ -22,7 +22,7 @@ export function defaultDescribeClientQuotasRequest(): DescribeClientQuotasReques
   };
 }
 
-function readDescribeClientQuotasRequest(r: Reader, v: number): DescribeClientQuotasRequest {
+export function readDescribeClientQuotasRequest(r: Reader, v: number): DescribeClientQuotasRequest {
   const flex = v === 1;
   let _components: DescribeClientQuotasRequestComponentData[] = [];
   let _strict: boolean = false;
@@ -46,7 +46,7 @@ function readDescribeClientQuotasRequest(r: Reader, v: number): DescribeClientQu
   return { components: _components, strict: _strict, unknownTaggedFields };
 }
 
-function writeDescribeClientQuotasRequest(w: Writer, v: number, m: DescribeClientQuotasRequest): void {
+export function writeDescribeClientQuotasRequest(w: Writer, v: number, m: DescribeClientQuotasRequest): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.components, writeDescribeClientQuotasRequestComponentData);
   w.writeBool(m.strict);
@@ -72,7 +72,7 @@ export function defaultDescribeClientQuotasRequestComponentData(): DescribeClien
   };
 }
 
-function readDescribeClientQuotasRequestComponentData(r: Reader, v: number): DescribeClientQuotasRequestComponentData {
+export function readDescribeClientQuotasRequestComponentData(r: Reader, v: number): DescribeClientQuotasRequestComponentData {
   const flex = v === 1;
   let _entityType: string = "";
   let _matchType: number = 0;
@@ -98,7 +98,7 @@ function readDescribeClientQuotasRequestComponentData(r: Reader, v: number): Des
   return { entityType: _entityType, matchType: _matchType, match: _match, unknownTaggedFields };
 }
 
-function writeDescribeClientQuotasRequestComponentData(w: Writer, v: number, m: DescribeClientQuotasRequestComponentData): void {
+export function writeDescribeClientQuotasRequestComponentData(w: Writer, v: number, m: DescribeClientQuotasRequestComponentData): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.entityType) : w.writeString(m.entityType));
   w.writeInt8(m.matchType);
@@ -128,7 +128,7 @@ export function defaultDescribeClientQuotasResponse(): DescribeClientQuotasRespo
   };
 }
 
-function readDescribeClientQuotasResponse(r: Reader, v: number): DescribeClientQuotasResponse {
+export function readDescribeClientQuotasResponse(r: Reader, v: number): DescribeClientQuotasResponse {
   const flex = v === 1;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -156,7 +156,7 @@ function readDescribeClientQuotasResponse(r: Reader, v: number): DescribeClientQ
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, entries: _entries, unknownTaggedFields };
 }
 
-function writeDescribeClientQuotasResponse(w: Writer, v: number, m: DescribeClientQuotasResponse): void {
+export function writeDescribeClientQuotasResponse(w: Writer, v: number, m: DescribeClientQuotasResponse): void {
   const flex = v === 1;
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
@@ -181,7 +181,7 @@ export function defaultDescribeClientQuotasResponseEntryData(): DescribeClientQu
   };
 }
 
-function readDescribeClientQuotasResponseEntryData(r: Reader, v: number): DescribeClientQuotasResponseEntryData {
+export function readDescribeClientQuotasResponseEntryData(r: Reader, v: number): DescribeClientQuotasResponseEntryData {
   const flex = v === 1;
   let _entity: DescribeClientQuotasResponseEntityData[] = [];
   let _values: DescribeClientQuotasResponseValueData[] = [];
@@ -205,7 +205,7 @@ function readDescribeClientQuotasResponseEntryData(r: Reader, v: number): Descri
   return { entity: _entity, values: _values, unknownTaggedFields };
 }
 
-function writeDescribeClientQuotasResponseEntryData(w: Writer, v: number, m: DescribeClientQuotasResponseEntryData): void {
+export function writeDescribeClientQuotasResponseEntryData(w: Writer, v: number, m: DescribeClientQuotasResponseEntryData): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.entity, writeDescribeClientQuotasResponseEntityData);
   rt.writeArray(w, flex, v, m.values, writeDescribeClientQuotasResponseValueData);
@@ -228,7 +228,7 @@ export function defaultDescribeClientQuotasResponseEntityData(): DescribeClientQ
   };
 }
 
-function readDescribeClientQuotasResponseEntityData(r: Reader, v: number): DescribeClientQuotasResponseEntityData {
+export function readDescribeClientQuotasResponseEntityData(r: Reader, v: number): DescribeClientQuotasResponseEntityData {
   const flex = v === 1;
   let _entityType: string = "";
   let _entityName: string | null = "";
@@ -252,7 +252,7 @@ function readDescribeClientQuotasResponseEntityData(r: Reader, v: number): Descr
   return { entityType: _entityType, entityName: _entityName, unknownTaggedFields };
 }
 
-function writeDescribeClientQuotasResponseEntityData(w: Writer, v: number, m: DescribeClientQuotasResponseEntityData): void {
+export function writeDescribeClientQuotasResponseEntityData(w: Writer, v: number, m: DescribeClientQuotasResponseEntityData): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.entityType) : w.writeString(m.entityType));
   (flex ? w.writeCompactNullableString(m.entityName) : w.writeNullableString(m.entityName));
@@ -275,7 +275,7 @@ export function defaultDescribeClientQuotasResponseValueData(): DescribeClientQu
   };
 }
 
-function readDescribeClientQuotasResponseValueData(r: Reader, v: number): DescribeClientQuotasResponseValueData {
+export function readDescribeClientQuotasResponseValueData(r: Reader, v: number): DescribeClientQuotasResponseValueData {
   const flex = v === 1;
   let _key: string = "";
   let _value: number = 0;
@@ -299,7 +299,7 @@ function readDescribeClientQuotasResponseValueData(r: Reader, v: number): Descri
   return { key: _key, value: _value, unknownTaggedFields };
 }
 
-function writeDescribeClientQuotasResponseValueData(w: Writer, v: number, m: DescribeClientQuotasResponseValueData): void {
+export function writeDescribeClientQuotasResponseValueData(w: Writer, v: number, m: DescribeClientQuotasResponseValueData): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.key) : w.writeString(m.key));
   w.writeFloat64(m.value);

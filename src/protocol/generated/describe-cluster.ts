@@ -25,7 +25,7 @@ export function defaultDescribeClusterRequest(): DescribeClusterRequest {
   };
 }
 
-function readDescribeClusterRequest(r: Reader, v: number): DescribeClusterRequest {
+export function readDescribeClusterRequest(r: Reader, v: number): DescribeClusterRequest {
   let _includeClusterAuthorizedOperations: boolean = false;
   let _endpointType: number = 1;
   let _includeFencedBrokers: boolean = false;
@@ -50,7 +50,7 @@ function readDescribeClusterRequest(r: Reader, v: number): DescribeClusterReques
   return { includeClusterAuthorizedOperations: _includeClusterAuthorizedOperations, endpointType: _endpointType, includeFencedBrokers: _includeFencedBrokers, unknownTaggedFields };
 }
 
-function writeDescribeClusterRequest(w: Writer, v: number, m: DescribeClusterRequest): void {
+export function writeDescribeClusterRequest(w: Writer, v: number, m: DescribeClusterRequest): void {
   w.writeBool(m.includeClusterAuthorizedOperations);
   if (v >= 1) w.writeInt8(m.endpointType);
   if (v === 2) w.writeBool(m.includeFencedBrokers);
@@ -91,7 +91,7 @@ export function defaultDescribeClusterResponse(): DescribeClusterResponse {
   };
 }
 
-function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterResponse {
+export function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -126,7 +126,7 @@ function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterRespo
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, endpointType: _endpointType, clusterId: _clusterId, controllerId: _controllerId, brokers: _brokers, clusterAuthorizedOperations: _clusterAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeDescribeClusterResponse(w: Writer, v: number, m: DescribeClusterResponse): void {
+export function writeDescribeClusterResponse(w: Writer, v: number, m: DescribeClusterResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -163,7 +163,7 @@ export function defaultDescribeClusterResponseDescribeClusterBroker(): DescribeC
   };
 }
 
-function readDescribeClusterResponseDescribeClusterBroker(r: Reader, v: number): DescribeClusterResponseDescribeClusterBroker {
+export function readDescribeClusterResponseDescribeClusterBroker(r: Reader, v: number): DescribeClusterResponseDescribeClusterBroker {
   let _brokerId: number = 0;
   let _host: string = "";
   let _port: number = 0;
@@ -192,7 +192,7 @@ function readDescribeClusterResponseDescribeClusterBroker(r: Reader, v: number):
   return { brokerId: _brokerId, host: _host, port: _port, rack: _rack, isFenced: _isFenced, unknownTaggedFields };
 }
 
-function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: number, m: DescribeClusterResponseDescribeClusterBroker): void {
+export function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, v: number, m: DescribeClusterResponseDescribeClusterBroker): void {
   w.writeInt32(m.brokerId);
   w.writeCompactString(m.host);
   w.writeInt32(m.port);

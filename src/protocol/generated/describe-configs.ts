@@ -25,7 +25,7 @@ export function defaultDescribeConfigsRequest(): DescribeConfigsRequest {
   };
 }
 
-function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsRequest {
+export function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsRequest {
   const flex = v === 4;
   let _resources: DescribeConfigsRequestDescribeConfigsResource[] = [];
   let _includeSynonyms: boolean = false;
@@ -51,7 +51,7 @@ function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsReques
   return { resources: _resources, includeSynonyms: _includeSynonyms, includeDocumentation: _includeDocumentation, unknownTaggedFields };
 }
 
-function writeDescribeConfigsRequest(w: Writer, v: number, m: DescribeConfigsRequest): void {
+export function writeDescribeConfigsRequest(w: Writer, v: number, m: DescribeConfigsRequest): void {
   const flex = v === 4;
   rt.writeArray(w, flex, v, m.resources, writeDescribeConfigsRequestDescribeConfigsResource);
   if (v >= 1) w.writeBool(m.includeSynonyms);
@@ -78,7 +78,7 @@ export function defaultDescribeConfigsRequestDescribeConfigsResource(): Describe
   };
 }
 
-function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number): DescribeConfigsRequestDescribeConfigsResource {
+export function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number): DescribeConfigsRequestDescribeConfigsResource {
   const flex = v === 4;
   let _resourceType: number = 0;
   let _resourceName: string = "";
@@ -104,7 +104,7 @@ function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, v: number)
   return { resourceType: _resourceType, resourceName: _resourceName, configurationKeys: _configurationKeys, unknownTaggedFields };
 }
 
-function writeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v: number, m: DescribeConfigsRequestDescribeConfigsResource): void {
+export function writeDescribeConfigsRequestDescribeConfigsResource(w: Writer, v: number, m: DescribeConfigsRequestDescribeConfigsResource): void {
   const flex = v === 4;
   w.writeInt8(m.resourceType);
   (flex ? w.writeCompactString(m.resourceName) : w.writeString(m.resourceName));
@@ -128,7 +128,7 @@ export function defaultDescribeConfigsResponse(): DescribeConfigsResponse {
   };
 }
 
-function readDescribeConfigsResponse(r: Reader, v: number): DescribeConfigsResponse {
+export function readDescribeConfigsResponse(r: Reader, v: number): DescribeConfigsResponse {
   const flex = v === 4;
   let _throttleTimeMs: number = 0;
   let _results: DescribeConfigsResponseDescribeConfigsResult[] = [];
@@ -152,7 +152,7 @@ function readDescribeConfigsResponse(r: Reader, v: number): DescribeConfigsRespo
   return { throttleTimeMs: _throttleTimeMs, results: _results, unknownTaggedFields };
 }
 
-function writeDescribeConfigsResponse(w: Writer, v: number, m: DescribeConfigsResponse): void {
+export function writeDescribeConfigsResponse(w: Writer, v: number, m: DescribeConfigsResponse): void {
   const flex = v === 4;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.results, writeDescribeConfigsResponseDescribeConfigsResult);
@@ -184,7 +184,7 @@ export function defaultDescribeConfigsResponseDescribeConfigsResult(): DescribeC
   };
 }
 
-function readDescribeConfigsResponseDescribeConfigsResult(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsResult {
+export function readDescribeConfigsResponseDescribeConfigsResult(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsResult {
   const flex = v === 4;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -214,7 +214,7 @@ function readDescribeConfigsResponseDescribeConfigsResult(r: Reader, v: number):
   return { errorCode: _errorCode, errorMessage: _errorMessage, resourceType: _resourceType, resourceName: _resourceName, configs: _configs, unknownTaggedFields };
 }
 
-function writeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsResult): void {
+export function writeDescribeConfigsResponseDescribeConfigsResult(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsResult): void {
   const flex = v === 4;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));
@@ -261,7 +261,7 @@ export function defaultDescribeConfigsResponseDescribeConfigsResourceResult(): D
   };
 }
 
-function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsResourceResult {
+export function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsResourceResult {
   const flex = v === 4;
   let _name: string = "";
   let _value: string | null = "";
@@ -299,7 +299,7 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: 
   return { name: _name, value: _value, readOnly: _readOnly, isDefault: _isDefault, configSource: _configSource, isSensitive: _isSensitive, synonyms: _synonyms, configType: _configType, documentation: _documentation, unknownTaggedFields };
 }
 
-function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsResourceResult): void {
+export function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsResourceResult): void {
   const flex = v === 4;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   (flex ? w.writeCompactNullableString(m.value) : w.writeNullableString(m.value));
@@ -332,7 +332,7 @@ export function defaultDescribeConfigsResponseDescribeConfigsSynonym(): Describe
   };
 }
 
-function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsSynonym {
+export function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number): DescribeConfigsResponseDescribeConfigsSynonym {
   const flex = v === 4;
   let _name: string = "";
   let _value: string | null = "";
@@ -358,7 +358,7 @@ function readDescribeConfigsResponseDescribeConfigsSynonym(r: Reader, v: number)
   return { name: _name, value: _value, source: _source, unknownTaggedFields };
 }
 
-function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsSynonym): void {
+export function writeDescribeConfigsResponseDescribeConfigsSynonym(w: Writer, v: number, m: DescribeConfigsResponseDescribeConfigsSynonym): void {
   const flex = v === 4;
   if (v >= 1) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v >= 1) (flex ? w.writeCompactNullableString(m.value) : w.writeNullableString(m.value));

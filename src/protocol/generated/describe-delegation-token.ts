@@ -19,7 +19,7 @@ export function defaultDescribeDelegationTokenRequest(): DescribeDelegationToken
   };
 }
 
-function readDescribeDelegationTokenRequest(r: Reader, v: number): DescribeDelegationTokenRequest {
+export function readDescribeDelegationTokenRequest(r: Reader, v: number): DescribeDelegationTokenRequest {
   const flex = v >= 2;
   let _owners: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readDescribeDelegationTokenRequest(r: Reader, v: number): DescribeDeleg
   return { owners: _owners, unknownTaggedFields };
 }
 
-function writeDescribeDelegationTokenRequest(w: Writer, v: number, m: DescribeDelegationTokenRequest): void {
+export function writeDescribeDelegationTokenRequest(w: Writer, v: number, m: DescribeDelegationTokenRequest): void {
   const flex = v >= 2;
   rt.writeNullableArray(w, flex, v, m.owners, writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -63,7 +63,7 @@ export function defaultDescribeDelegationTokenRequestDescribeDelegationTokenOwne
   };
 }
 
-function readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r: Reader, v: number): DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+export function readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r: Reader, v: number): DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
   const flex = v >= 2;
   let _principalType: string = "";
   let _principalName: string = "";
@@ -87,7 +87,7 @@ function readDescribeDelegationTokenRequestDescribeDelegationTokenOwner(r: Reade
   return { principalType: _principalType, principalName: _principalName, unknownTaggedFields };
 }
 
-function writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w: Writer, v: number, m: DescribeDelegationTokenRequestDescribeDelegationTokenOwner): void {
+export function writeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(w: Writer, v: number, m: DescribeDelegationTokenRequestDescribeDelegationTokenOwner): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.principalType) : w.writeString(m.principalType));
   (flex ? w.writeCompactString(m.principalName) : w.writeString(m.principalName));
@@ -113,7 +113,7 @@ export function defaultDescribeDelegationTokenResponse(): DescribeDelegationToke
   };
 }
 
-function readDescribeDelegationTokenResponse(r: Reader, v: number): DescribeDelegationTokenResponse {
+export function readDescribeDelegationTokenResponse(r: Reader, v: number): DescribeDelegationTokenResponse {
   const flex = v >= 2;
   let _errorCode: number = 0;
   let _tokens: DescribeDelegationTokenResponseDescribedDelegationToken[] = [];
@@ -139,7 +139,7 @@ function readDescribeDelegationTokenResponse(r: Reader, v: number): DescribeDele
   return { errorCode: _errorCode, tokens: _tokens, throttleTimeMs: _throttleTimeMs, unknownTaggedFields };
 }
 
-function writeDescribeDelegationTokenResponse(w: Writer, v: number, m: DescribeDelegationTokenResponse): void {
+export function writeDescribeDelegationTokenResponse(w: Writer, v: number, m: DescribeDelegationTokenResponse): void {
   const flex = v >= 2;
   w.writeInt16(m.errorCode);
   rt.writeArray(w, flex, v, m.tokens, writeDescribeDelegationTokenResponseDescribedDelegationToken);
@@ -187,7 +187,7 @@ export function defaultDescribeDelegationTokenResponseDescribedDelegationToken()
   };
 }
 
-function readDescribeDelegationTokenResponseDescribedDelegationToken(r: Reader, v: number): DescribeDelegationTokenResponseDescribedDelegationToken {
+export function readDescribeDelegationTokenResponseDescribedDelegationToken(r: Reader, v: number): DescribeDelegationTokenResponseDescribedDelegationToken {
   const flex = v >= 2;
   let _principalType: string = "";
   let _principalName: string = "";
@@ -227,7 +227,7 @@ function readDescribeDelegationTokenResponseDescribedDelegationToken(r: Reader, 
   return { principalType: _principalType, principalName: _principalName, tokenRequesterPrincipalType: _tokenRequesterPrincipalType, tokenRequesterPrincipalName: _tokenRequesterPrincipalName, issueTimestamp: _issueTimestamp, expiryTimestamp: _expiryTimestamp, maxTimestamp: _maxTimestamp, tokenId: _tokenId, hmac: _hmac, renewers: _renewers, unknownTaggedFields };
 }
 
-function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: Writer, v: number, m: DescribeDelegationTokenResponseDescribedDelegationToken): void {
+export function writeDescribeDelegationTokenResponseDescribedDelegationToken(w: Writer, v: number, m: DescribeDelegationTokenResponseDescribedDelegationToken): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.principalType) : w.writeString(m.principalType));
   (flex ? w.writeCompactString(m.principalName) : w.writeString(m.principalName));
@@ -258,7 +258,7 @@ export function defaultDescribeDelegationTokenResponseDescribedDelegationTokenRe
   };
 }
 
-function readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r: Reader, v: number): DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
+export function readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r: Reader, v: number): DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
   const flex = v >= 2;
   let _principalType: string = "";
   let _principalName: string = "";
@@ -282,7 +282,7 @@ function readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(r: R
   return { principalType: _principalType, principalName: _principalName, unknownTaggedFields };
 }
 
-function writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w: Writer, v: number, m: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer): void {
+export function writeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(w: Writer, v: number, m: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.principalType) : w.writeString(m.principalType));
   (flex ? w.writeCompactString(m.principalName) : w.writeString(m.principalName));

@@ -22,7 +22,7 @@ export function defaultDescribeGroupsRequest(): DescribeGroupsRequest {
   };
 }
 
-function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest {
+export function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest {
   const flex = v >= 5;
   let _groups: string[] = [];
   let _includeAuthorizedOperations: boolean = false;
@@ -46,7 +46,7 @@ function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest 
   return { groups: _groups, includeAuthorizedOperations: _includeAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeDescribeGroupsRequest(w: Writer, v: number, m: DescribeGroupsRequest): void {
+export function writeDescribeGroupsRequest(w: Writer, v: number, m: DescribeGroupsRequest): void {
   const flex = v >= 5;
   rt.writeArray(w, flex, v, m.groups, (flex ? rt.writeCompactStringElement : rt.writeStringElement));
   if (v >= 3) w.writeBool(m.includeAuthorizedOperations);
@@ -69,7 +69,7 @@ export function defaultDescribeGroupsResponse(): DescribeGroupsResponse {
   };
 }
 
-function readDescribeGroupsResponse(r: Reader, v: number): DescribeGroupsResponse {
+export function readDescribeGroupsResponse(r: Reader, v: number): DescribeGroupsResponse {
   const flex = v >= 5;
   let _throttleTimeMs: number = 0;
   let _groups: DescribeGroupsResponseDescribedGroup[] = [];
@@ -93,7 +93,7 @@ function readDescribeGroupsResponse(r: Reader, v: number): DescribeGroupsRespons
   return { throttleTimeMs: _throttleTimeMs, groups: _groups, unknownTaggedFields };
 }
 
-function writeDescribeGroupsResponse(w: Writer, v: number, m: DescribeGroupsResponse): void {
+export function writeDescribeGroupsResponse(w: Writer, v: number, m: DescribeGroupsResponse): void {
   const flex = v >= 5;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.groups, writeDescribeGroupsResponseDescribedGroup);
@@ -134,7 +134,7 @@ export function defaultDescribeGroupsResponseDescribedGroup(): DescribeGroupsRes
   };
 }
 
-function readDescribeGroupsResponseDescribedGroup(r: Reader, v: number): DescribeGroupsResponseDescribedGroup {
+export function readDescribeGroupsResponseDescribedGroup(r: Reader, v: number): DescribeGroupsResponseDescribedGroup {
   const flex = v >= 5;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -170,7 +170,7 @@ function readDescribeGroupsResponseDescribedGroup(r: Reader, v: number): Describ
   return { errorCode: _errorCode, errorMessage: _errorMessage, groupId: _groupId, groupState: _groupState, protocolType: _protocolType, protocolData: _protocolData, members: _members, authorizedOperations: _authorizedOperations, unknownTaggedFields };
 }
 
-function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: number, m: DescribeGroupsResponseDescribedGroup): void {
+export function writeDescribeGroupsResponseDescribedGroup(w: Writer, v: number, m: DescribeGroupsResponseDescribedGroup): void {
   const flex = v >= 5;
   w.writeInt16(m.errorCode);
   if (v === 6) (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));
@@ -211,7 +211,7 @@ export function defaultDescribeGroupsResponseDescribedGroupMember(): DescribeGro
   };
 }
 
-function readDescribeGroupsResponseDescribedGroupMember(r: Reader, v: number): DescribeGroupsResponseDescribedGroupMember {
+export function readDescribeGroupsResponseDescribedGroupMember(r: Reader, v: number): DescribeGroupsResponseDescribedGroupMember {
   const flex = v >= 5;
   let _memberId: string = "";
   let _groupInstanceId: string | null = null;
@@ -243,7 +243,7 @@ function readDescribeGroupsResponseDescribedGroupMember(r: Reader, v: number): D
   return { memberId: _memberId, groupInstanceId: _groupInstanceId, clientId: _clientId, clientHost: _clientHost, memberMetadata: _memberMetadata, memberAssignment: _memberAssignment, unknownTaggedFields };
 }
 
-function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: number, m: DescribeGroupsResponseDescribedGroupMember): void {
+export function writeDescribeGroupsResponseDescribedGroupMember(w: Writer, v: number, m: DescribeGroupsResponseDescribedGroupMember): void {
   const flex = v >= 5;
   (flex ? w.writeCompactString(m.memberId) : w.writeString(m.memberId));
   if (v >= 4) (flex ? w.writeCompactNullableString(m.groupInstanceId) : w.writeNullableString(m.groupInstanceId));

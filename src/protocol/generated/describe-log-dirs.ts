@@ -19,7 +19,7 @@ export function defaultDescribeLogDirsRequest(): DescribeLogDirsRequest {
   };
 }
 
-function readDescribeLogDirsRequest(r: Reader, v: number): DescribeLogDirsRequest {
+export function readDescribeLogDirsRequest(r: Reader, v: number): DescribeLogDirsRequest {
   const flex = v >= 2;
   let _topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readDescribeLogDirsRequest(r: Reader, v: number): DescribeLogDirsReques
   return { topics: _topics, unknownTaggedFields };
 }
 
-function writeDescribeLogDirsRequest(w: Writer, v: number, m: DescribeLogDirsRequest): void {
+export function writeDescribeLogDirsRequest(w: Writer, v: number, m: DescribeLogDirsRequest): void {
   const flex = v >= 2;
   rt.writeNullableArray(w, flex, v, m.topics, writeDescribeLogDirsRequestDescribableLogDirTopic);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -63,7 +63,7 @@ export function defaultDescribeLogDirsRequestDescribableLogDirTopic(): DescribeL
   };
 }
 
-function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v: number): DescribeLogDirsRequestDescribableLogDirTopic {
+export function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v: number): DescribeLogDirsRequestDescribableLogDirTopic {
   const flex = v >= 2;
   let _topic: string = "";
   let _partitions: number[] = [];
@@ -87,7 +87,7 @@ function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, v: number):
   return { topic: _topic, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v: number, m: DescribeLogDirsRequestDescribableLogDirTopic): void {
+export function writeDescribeLogDirsRequestDescribableLogDirTopic(w: Writer, v: number, m: DescribeLogDirsRequestDescribableLogDirTopic): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   rt.writeArray(w, flex, v, m.partitions, rt.writeInt32Element);
@@ -113,7 +113,7 @@ export function defaultDescribeLogDirsResponse(): DescribeLogDirsResponse {
   };
 }
 
-function readDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDirsResponse {
+export function readDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDirsResponse {
   const flex = v >= 2;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -139,7 +139,7 @@ function readDescribeLogDirsResponse(r: Reader, v: number): DescribeLogDirsRespo
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, results: _results, unknownTaggedFields };
 }
 
-function writeDescribeLogDirsResponse(w: Writer, v: number, m: DescribeLogDirsResponse): void {
+export function writeDescribeLogDirsResponse(w: Writer, v: number, m: DescribeLogDirsResponse): void {
   const flex = v >= 2;
   w.writeInt32(m.throttleTimeMs);
   if (v >= 3) w.writeInt16(m.errorCode);
@@ -172,7 +172,7 @@ export function defaultDescribeLogDirsResponseDescribeLogDirsResult(): DescribeL
   };
 }
 
-function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsResult {
+export function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsResult {
   const flex = v >= 2;
   let _errorCode: number = 0;
   let _logDir: string = "";
@@ -202,7 +202,7 @@ function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, v: number):
   return { errorCode: _errorCode, logDir: _logDir, topics: _topics, totalBytes: _totalBytes, usableBytes: _usableBytes, unknownTaggedFields };
 }
 
-function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsResult): void {
+export function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsResult): void {
   const flex = v >= 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactString(m.logDir) : w.writeString(m.logDir));
@@ -228,7 +228,7 @@ export function defaultDescribeLogDirsResponseDescribeLogDirsTopic(): DescribeLo
   };
 }
 
-function readDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsTopic {
+export function readDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsTopic {
   const flex = v >= 2;
   let _name: string = "";
   let _partitions: DescribeLogDirsResponseDescribeLogDirsPartition[] = [];
@@ -252,7 +252,7 @@ function readDescribeLogDirsResponseDescribeLogDirsTopic(r: Reader, v: number): 
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsTopic): void {
+export function writeDescribeLogDirsResponseDescribeLogDirsTopic(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsTopic): void {
   const flex = v >= 2;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeDescribeLogDirsResponseDescribeLogDirsPartition);
@@ -281,7 +281,7 @@ export function defaultDescribeLogDirsResponseDescribeLogDirsPartition(): Descri
   };
 }
 
-function readDescribeLogDirsResponseDescribeLogDirsPartition(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsPartition {
+export function readDescribeLogDirsResponseDescribeLogDirsPartition(r: Reader, v: number): DescribeLogDirsResponseDescribeLogDirsPartition {
   const flex = v >= 2;
   let _partitionIndex: number = 0;
   let _partitionSize: bigint = 0n;
@@ -309,7 +309,7 @@ function readDescribeLogDirsResponseDescribeLogDirsPartition(r: Reader, v: numbe
   return { partitionIndex: _partitionIndex, partitionSize: _partitionSize, offsetLag: _offsetLag, isFutureKey: _isFutureKey, unknownTaggedFields };
 }
 
-function writeDescribeLogDirsResponseDescribeLogDirsPartition(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsPartition): void {
+export function writeDescribeLogDirsResponseDescribeLogDirsPartition(w: Writer, v: number, m: DescribeLogDirsResponseDescribeLogDirsPartition): void {
   const flex = v >= 2;
   w.writeInt32(m.partitionIndex);
   w.writeInt64(m.partitionSize);

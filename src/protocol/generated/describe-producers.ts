@@ -19,7 +19,7 @@ export function defaultDescribeProducersRequest(): DescribeProducersRequest {
   };
 }
 
-function readDescribeProducersRequest(r: Reader, v: number): DescribeProducersRequest {
+export function readDescribeProducersRequest(r: Reader, v: number): DescribeProducersRequest {
   let _topics: DescribeProducersRequestTopicRequest[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readDescribeProducersRequest(r: Reader, v: number): DescribeProducersRe
   return { topics: _topics, unknownTaggedFields };
 }
 
-function writeDescribeProducersRequest(w: Writer, v: number, m: DescribeProducersRequest): void {
+export function writeDescribeProducersRequest(w: Writer, v: number, m: DescribeProducersRequest): void {
   rt.writeArray(w, true, v, m.topics, writeDescribeProducersRequestTopicRequest);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -61,7 +61,7 @@ export function defaultDescribeProducersRequestTopicRequest(): DescribeProducers
   };
 }
 
-function readDescribeProducersRequestTopicRequest(r: Reader, v: number): DescribeProducersRequestTopicRequest {
+export function readDescribeProducersRequestTopicRequest(r: Reader, v: number): DescribeProducersRequestTopicRequest {
   let _name: string = "";
   let _partitionIndexes: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -84,7 +84,7 @@ function readDescribeProducersRequestTopicRequest(r: Reader, v: number): Describ
   return { name: _name, partitionIndexes: _partitionIndexes, unknownTaggedFields };
 }
 
-function writeDescribeProducersRequestTopicRequest(w: Writer, v: number, m: DescribeProducersRequestTopicRequest): void {
+export function writeDescribeProducersRequestTopicRequest(w: Writer, v: number, m: DescribeProducersRequestTopicRequest): void {
   w.writeCompactString(m.name);
   rt.writeArray(w, true, v, m.partitionIndexes, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -106,7 +106,7 @@ export function defaultDescribeProducersResponse(): DescribeProducersResponse {
   };
 }
 
-function readDescribeProducersResponse(r: Reader, v: number): DescribeProducersResponse {
+export function readDescribeProducersResponse(r: Reader, v: number): DescribeProducersResponse {
   let _throttleTimeMs: number = 0;
   let _topics: DescribeProducersResponseTopicResponse[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -129,7 +129,7 @@ function readDescribeProducersResponse(r: Reader, v: number): DescribeProducersR
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeDescribeProducersResponse(w: Writer, v: number, m: DescribeProducersResponse): void {
+export function writeDescribeProducersResponse(w: Writer, v: number, m: DescribeProducersResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.topics, writeDescribeProducersResponseTopicResponse);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -151,7 +151,7 @@ export function defaultDescribeProducersResponseTopicResponse(): DescribeProduce
   };
 }
 
-function readDescribeProducersResponseTopicResponse(r: Reader, v: number): DescribeProducersResponseTopicResponse {
+export function readDescribeProducersResponseTopicResponse(r: Reader, v: number): DescribeProducersResponseTopicResponse {
   let _name: string = "";
   let _partitions: DescribeProducersResponsePartitionResponse[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -174,7 +174,7 @@ function readDescribeProducersResponseTopicResponse(r: Reader, v: number): Descr
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDescribeProducersResponseTopicResponse(w: Writer, v: number, m: DescribeProducersResponseTopicResponse): void {
+export function writeDescribeProducersResponseTopicResponse(w: Writer, v: number, m: DescribeProducersResponseTopicResponse): void {
   w.writeCompactString(m.name);
   rt.writeArray(w, true, v, m.partitions, writeDescribeProducersResponsePartitionResponse);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -202,7 +202,7 @@ export function defaultDescribeProducersResponsePartitionResponse(): DescribePro
   };
 }
 
-function readDescribeProducersResponsePartitionResponse(r: Reader, v: number): DescribeProducersResponsePartitionResponse {
+export function readDescribeProducersResponsePartitionResponse(r: Reader, v: number): DescribeProducersResponsePartitionResponse {
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -229,7 +229,7 @@ function readDescribeProducersResponsePartitionResponse(r: Reader, v: number): D
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, errorMessage: _errorMessage, activeProducers: _activeProducers, unknownTaggedFields };
 }
 
-function writeDescribeProducersResponsePartitionResponse(w: Writer, v: number, m: DescribeProducersResponsePartitionResponse): void {
+export function writeDescribeProducersResponsePartitionResponse(w: Writer, v: number, m: DescribeProducersResponsePartitionResponse): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -265,7 +265,7 @@ export function defaultDescribeProducersResponseProducerState(): DescribeProduce
   };
 }
 
-function readDescribeProducersResponseProducerState(r: Reader, v: number): DescribeProducersResponseProducerState {
+export function readDescribeProducersResponseProducerState(r: Reader, v: number): DescribeProducersResponseProducerState {
   let _producerId: bigint = 0n;
   let _producerEpoch: number = 0;
   let _lastSequence: number = -1;
@@ -296,7 +296,7 @@ function readDescribeProducersResponseProducerState(r: Reader, v: number): Descr
   return { producerId: _producerId, producerEpoch: _producerEpoch, lastSequence: _lastSequence, lastTimestamp: _lastTimestamp, coordinatorEpoch: _coordinatorEpoch, currentTxnStartOffset: _currentTxnStartOffset, unknownTaggedFields };
 }
 
-function writeDescribeProducersResponseProducerState(w: Writer, v: number, m: DescribeProducersResponseProducerState): void {
+export function writeDescribeProducersResponseProducerState(w: Writer, v: number, m: DescribeProducersResponseProducerState): void {
   w.writeInt64(m.producerId);
   w.writeInt32(m.producerEpoch);
   w.writeInt32(m.lastSequence);

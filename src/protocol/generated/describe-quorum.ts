@@ -19,7 +19,7 @@ export function defaultDescribeQuorumRequest(): DescribeQuorumRequest {
   };
 }
 
-function readDescribeQuorumRequest(r: Reader, v: number): DescribeQuorumRequest {
+export function readDescribeQuorumRequest(r: Reader, v: number): DescribeQuorumRequest {
   let _topics: DescribeQuorumRequestTopicData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readDescribeQuorumRequest(r: Reader, v: number): DescribeQuorumRequest 
   return { topics: _topics, unknownTaggedFields };
 }
 
-function writeDescribeQuorumRequest(w: Writer, v: number, m: DescribeQuorumRequest): void {
+export function writeDescribeQuorumRequest(w: Writer, v: number, m: DescribeQuorumRequest): void {
   rt.writeArray(w, true, v, m.topics, writeDescribeQuorumRequestTopicData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -61,7 +61,7 @@ export function defaultDescribeQuorumRequestTopicData(): DescribeQuorumRequestTo
   };
 }
 
-function readDescribeQuorumRequestTopicData(r: Reader, v: number): DescribeQuorumRequestTopicData {
+export function readDescribeQuorumRequestTopicData(r: Reader, v: number): DescribeQuorumRequestTopicData {
   let _topicName: string = "";
   let _partitions: DescribeQuorumRequestPartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -84,7 +84,7 @@ function readDescribeQuorumRequestTopicData(r: Reader, v: number): DescribeQuoru
   return { topicName: _topicName, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDescribeQuorumRequestTopicData(w: Writer, v: number, m: DescribeQuorumRequestTopicData): void {
+export function writeDescribeQuorumRequestTopicData(w: Writer, v: number, m: DescribeQuorumRequestTopicData): void {
   w.writeCompactString(m.topicName);
   rt.writeArray(w, true, v, m.partitions, writeDescribeQuorumRequestPartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -103,7 +103,7 @@ export function defaultDescribeQuorumRequestPartitionData(): DescribeQuorumReque
   };
 }
 
-function readDescribeQuorumRequestPartitionData(r: Reader, v: number): DescribeQuorumRequestPartitionData {
+export function readDescribeQuorumRequestPartitionData(r: Reader, v: number): DescribeQuorumRequestPartitionData {
   let _partitionIndex: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -124,7 +124,7 @@ function readDescribeQuorumRequestPartitionData(r: Reader, v: number): DescribeQ
   return { partitionIndex: _partitionIndex, unknownTaggedFields };
 }
 
-function writeDescribeQuorumRequestPartitionData(w: Writer, v: number, m: DescribeQuorumRequestPartitionData): void {
+export function writeDescribeQuorumRequestPartitionData(w: Writer, v: number, m: DescribeQuorumRequestPartitionData): void {
   w.writeInt32(m.partitionIndex);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -151,7 +151,7 @@ export function defaultDescribeQuorumResponse(): DescribeQuorumResponse {
   };
 }
 
-function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumResponse {
+export function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumResponse {
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
   let _topics: DescribeQuorumResponseTopicData[] = [];
@@ -178,7 +178,7 @@ function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumRespons
   return { errorCode: _errorCode, errorMessage: _errorMessage, topics: _topics, nodes: _nodes, unknownTaggedFields };
 }
 
-function writeDescribeQuorumResponse(w: Writer, v: number, m: DescribeQuorumResponse): void {
+export function writeDescribeQuorumResponse(w: Writer, v: number, m: DescribeQuorumResponse): void {
   w.writeInt16(m.errorCode);
   if (v === 2) w.writeCompactNullableString(m.errorMessage);
   rt.writeArray(w, true, v, m.topics, writeDescribeQuorumResponseTopicData);
@@ -202,7 +202,7 @@ export function defaultDescribeQuorumResponseTopicData(): DescribeQuorumResponse
   };
 }
 
-function readDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuorumResponseTopicData {
+export function readDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuorumResponseTopicData {
   let _topicName: string = "";
   let _partitions: DescribeQuorumResponsePartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -225,7 +225,7 @@ function readDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuor
   return { topicName: _topicName, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDescribeQuorumResponseTopicData(w: Writer, v: number, m: DescribeQuorumResponseTopicData): void {
+export function writeDescribeQuorumResponseTopicData(w: Writer, v: number, m: DescribeQuorumResponseTopicData): void {
   w.writeCompactString(m.topicName);
   rt.writeArray(w, true, v, m.partitions, writeDescribeQuorumResponsePartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -265,7 +265,7 @@ export function defaultDescribeQuorumResponsePartitionData(): DescribeQuorumResp
   };
 }
 
-function readDescribeQuorumResponsePartitionData(r: Reader, v: number): DescribeQuorumResponsePartitionData {
+export function readDescribeQuorumResponsePartitionData(r: Reader, v: number): DescribeQuorumResponsePartitionData {
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -300,7 +300,7 @@ function readDescribeQuorumResponsePartitionData(r: Reader, v: number): Describe
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, errorMessage: _errorMessage, leaderId: _leaderId, leaderEpoch: _leaderEpoch, highWatermark: _highWatermark, currentVoters: _currentVoters, observers: _observers, unknownTaggedFields };
 }
 
-function writeDescribeQuorumResponsePartitionData(w: Writer, v: number, m: DescribeQuorumResponsePartitionData): void {
+export function writeDescribeQuorumResponsePartitionData(w: Writer, v: number, m: DescribeQuorumResponsePartitionData): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
   if (v === 2) w.writeCompactNullableString(m.errorMessage);
@@ -337,7 +337,7 @@ export function defaultDescribeQuorumResponseReplicaState(): DescribeQuorumRespo
   };
 }
 
-function readDescribeQuorumResponseReplicaState(r: Reader, v: number): DescribeQuorumResponseReplicaState {
+export function readDescribeQuorumResponseReplicaState(r: Reader, v: number): DescribeQuorumResponseReplicaState {
   let _replicaId: number = 0;
   let _replicaDirectoryId: string = rt.ZERO_UUID;
   let _logEndOffset: bigint = 0n;
@@ -366,7 +366,7 @@ function readDescribeQuorumResponseReplicaState(r: Reader, v: number): DescribeQ
   return { replicaId: _replicaId, replicaDirectoryId: _replicaDirectoryId, logEndOffset: _logEndOffset, lastFetchTimestamp: _lastFetchTimestamp, lastCaughtUpTimestamp: _lastCaughtUpTimestamp, unknownTaggedFields };
 }
 
-function writeDescribeQuorumResponseReplicaState(w: Writer, v: number, m: DescribeQuorumResponseReplicaState): void {
+export function writeDescribeQuorumResponseReplicaState(w: Writer, v: number, m: DescribeQuorumResponseReplicaState): void {
   w.writeInt32(m.replicaId);
   if (v === 2) w.writeUuid(m.replicaDirectoryId);
   w.writeInt64(m.logEndOffset);
@@ -391,7 +391,7 @@ export function defaultDescribeQuorumResponseNode(): DescribeQuorumResponseNode 
   };
 }
 
-function readDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumResponseNode {
+export function readDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumResponseNode {
   let _nodeId: number = 0;
   let _listeners: DescribeQuorumResponseListener[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -414,7 +414,7 @@ function readDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumRes
   return { nodeId: _nodeId, listeners: _listeners, unknownTaggedFields };
 }
 
-function writeDescribeQuorumResponseNode(w: Writer, v: number, m: DescribeQuorumResponseNode): void {
+export function writeDescribeQuorumResponseNode(w: Writer, v: number, m: DescribeQuorumResponseNode): void {
   if (v === 2) w.writeInt32(m.nodeId);
   if (v === 2) rt.writeArray(w, true, v, m.listeners, writeDescribeQuorumResponseListener);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -439,7 +439,7 @@ export function defaultDescribeQuorumResponseListener(): DescribeQuorumResponseL
   };
 }
 
-function readDescribeQuorumResponseListener(r: Reader, v: number): DescribeQuorumResponseListener {
+export function readDescribeQuorumResponseListener(r: Reader, v: number): DescribeQuorumResponseListener {
   let _name: string = "";
   let _host: string = "";
   let _port: number = 0;
@@ -464,7 +464,7 @@ function readDescribeQuorumResponseListener(r: Reader, v: number): DescribeQuoru
   return { name: _name, host: _host, port: _port, unknownTaggedFields };
 }
 
-function writeDescribeQuorumResponseListener(w: Writer, v: number, m: DescribeQuorumResponseListener): void {
+export function writeDescribeQuorumResponseListener(w: Writer, v: number, m: DescribeQuorumResponseListener): void {
   if (v === 2) w.writeCompactString(m.name);
   if (v === 2) w.writeCompactString(m.host);
   if (v === 2) w.writeUint16(m.port);

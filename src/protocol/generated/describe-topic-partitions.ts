@@ -25,7 +25,7 @@ export function defaultDescribeTopicPartitionsRequest(): DescribeTopicPartitions
   };
 }
 
-function readDescribeTopicPartitionsRequest(r: Reader, v: number): DescribeTopicPartitionsRequest {
+export function readDescribeTopicPartitionsRequest(r: Reader, v: number): DescribeTopicPartitionsRequest {
   let _topics: DescribeTopicPartitionsRequestTopicRequest[] = [];
   let _responsePartitionLimit: number = 2000;
   let _cursor: DescribeTopicPartitionsRequestCursor | null = null;
@@ -50,7 +50,7 @@ function readDescribeTopicPartitionsRequest(r: Reader, v: number): DescribeTopic
   return { topics: _topics, responsePartitionLimit: _responsePartitionLimit, cursor: _cursor, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsRequest(w: Writer, v: number, m: DescribeTopicPartitionsRequest): void {
+export function writeDescribeTopicPartitionsRequest(w: Writer, v: number, m: DescribeTopicPartitionsRequest): void {
   rt.writeArray(w, true, v, m.topics, writeDescribeTopicPartitionsRequestTopicRequest);
   w.writeInt32(m.responsePartitionLimit);
   rt.writeNullableStruct(w, v, m.cursor, writeDescribeTopicPartitionsRequestCursor);
@@ -70,7 +70,7 @@ export function defaultDescribeTopicPartitionsRequestTopicRequest(): DescribeTop
   };
 }
 
-function readDescribeTopicPartitionsRequestTopicRequest(r: Reader, v: number): DescribeTopicPartitionsRequestTopicRequest {
+export function readDescribeTopicPartitionsRequestTopicRequest(r: Reader, v: number): DescribeTopicPartitionsRequestTopicRequest {
   let _name: string = "";
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -91,7 +91,7 @@ function readDescribeTopicPartitionsRequestTopicRequest(r: Reader, v: number): D
   return { name: _name, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsRequestTopicRequest(w: Writer, v: number, m: DescribeTopicPartitionsRequestTopicRequest): void {
+export function writeDescribeTopicPartitionsRequestTopicRequest(w: Writer, v: number, m: DescribeTopicPartitionsRequestTopicRequest): void {
   w.writeCompactString(m.name);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -112,7 +112,7 @@ export function defaultDescribeTopicPartitionsRequestCursor(): DescribeTopicPart
   };
 }
 
-function readDescribeTopicPartitionsRequestCursor(r: Reader, v: number): DescribeTopicPartitionsRequestCursor {
+export function readDescribeTopicPartitionsRequestCursor(r: Reader, v: number): DescribeTopicPartitionsRequestCursor {
   let _topicName: string = "";
   let _partitionIndex: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -135,7 +135,7 @@ function readDescribeTopicPartitionsRequestCursor(r: Reader, v: number): Describ
   return { topicName: _topicName, partitionIndex: _partitionIndex, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsRequestCursor(w: Writer, v: number, m: DescribeTopicPartitionsRequestCursor): void {
+export function writeDescribeTopicPartitionsRequestCursor(w: Writer, v: number, m: DescribeTopicPartitionsRequestCursor): void {
   w.writeCompactString(m.topicName);
   w.writeInt32(m.partitionIndex);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -160,7 +160,7 @@ export function defaultDescribeTopicPartitionsResponse(): DescribeTopicPartition
   };
 }
 
-function readDescribeTopicPartitionsResponse(r: Reader, v: number): DescribeTopicPartitionsResponse {
+export function readDescribeTopicPartitionsResponse(r: Reader, v: number): DescribeTopicPartitionsResponse {
   let _throttleTimeMs: number = 0;
   let _topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[] = [];
   let _nextCursor: DescribeTopicPartitionsResponseCursor | null = null;
@@ -185,7 +185,7 @@ function readDescribeTopicPartitionsResponse(r: Reader, v: number): DescribeTopi
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, nextCursor: _nextCursor, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsResponse(w: Writer, v: number, m: DescribeTopicPartitionsResponse): void {
+export function writeDescribeTopicPartitionsResponse(w: Writer, v: number, m: DescribeTopicPartitionsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.topics, writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic);
   rt.writeNullableStruct(w, v, m.nextCursor, writeDescribeTopicPartitionsResponseCursor);
@@ -220,7 +220,7 @@ export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsRes
   };
 }
 
-function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(r: Reader, v: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(r: Reader, v: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
   let _errorCode: number = 0;
   let _name: string | null = "";
   let _topicId: string = rt.ZERO_UUID;
@@ -251,7 +251,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic
   return { errorCode: _errorCode, name: _name, topicId: _topicId, isInternal: _isInternal, partitions: _partitions, topicAuthorizedOperations: _topicAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w: Writer, v: number, m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic): void {
+export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(w: Writer, v: number, m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic): void {
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.name);
   w.writeUuid(m.topicId);
@@ -298,7 +298,7 @@ export function defaultDescribeTopicPartitionsResponseDescribeTopicPartitionsRes
   };
 }
 
-function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(r: Reader, v: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(r: Reader, v: number): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
   let _errorCode: number = 0;
   let _partitionIndex: number = 0;
   let _leaderId: number = 0;
@@ -335,7 +335,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   return { errorCode: _errorCode, partitionIndex: _partitionIndex, leaderId: _leaderId, leaderEpoch: _leaderEpoch, replicaNodes: _replicaNodes, isrNodes: _isrNodes, eligibleLeaderReplicas: _eligibleLeaderReplicas, lastKnownElr: _lastKnownElr, offlineReplicas: _offlineReplicas, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w: Writer, v: number, m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition): void {
+export function writeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition(w: Writer, v: number, m: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition): void {
   w.writeInt16(m.errorCode);
   w.writeInt32(m.partitionIndex);
   w.writeInt32(m.leaderId);
@@ -364,7 +364,7 @@ export function defaultDescribeTopicPartitionsResponseCursor(): DescribeTopicPar
   };
 }
 
-function readDescribeTopicPartitionsResponseCursor(r: Reader, v: number): DescribeTopicPartitionsResponseCursor {
+export function readDescribeTopicPartitionsResponseCursor(r: Reader, v: number): DescribeTopicPartitionsResponseCursor {
   let _topicName: string = "";
   let _partitionIndex: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -387,7 +387,7 @@ function readDescribeTopicPartitionsResponseCursor(r: Reader, v: number): Descri
   return { topicName: _topicName, partitionIndex: _partitionIndex, unknownTaggedFields };
 }
 
-function writeDescribeTopicPartitionsResponseCursor(w: Writer, v: number, m: DescribeTopicPartitionsResponseCursor): void {
+export function writeDescribeTopicPartitionsResponseCursor(w: Writer, v: number, m: DescribeTopicPartitionsResponseCursor): void {
   w.writeCompactString(m.topicName);
   w.writeInt32(m.partitionIndex);
   w.writeRawTaggedFields(m.unknownTaggedFields);

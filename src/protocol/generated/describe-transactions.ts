@@ -19,7 +19,7 @@ export function defaultDescribeTransactionsRequest(): DescribeTransactionsReques
   };
 }
 
-function readDescribeTransactionsRequest(r: Reader, v: number): DescribeTransactionsRequest {
+export function readDescribeTransactionsRequest(r: Reader, v: number): DescribeTransactionsRequest {
   let _transactionalIds: string[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readDescribeTransactionsRequest(r: Reader, v: number): DescribeTransact
   return { transactionalIds: _transactionalIds, unknownTaggedFields };
 }
 
-function writeDescribeTransactionsRequest(w: Writer, v: number, m: DescribeTransactionsRequest): void {
+export function writeDescribeTransactionsRequest(w: Writer, v: number, m: DescribeTransactionsRequest): void {
   rt.writeArray(w, true, v, m.transactionalIds, rt.writeCompactStringElement);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -61,7 +61,7 @@ export function defaultDescribeTransactionsResponse(): DescribeTransactionsRespo
   };
 }
 
-function readDescribeTransactionsResponse(r: Reader, v: number): DescribeTransactionsResponse {
+export function readDescribeTransactionsResponse(r: Reader, v: number): DescribeTransactionsResponse {
   let _throttleTimeMs: number = 0;
   let _transactionStates: DescribeTransactionsResponseTransactionState[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -84,7 +84,7 @@ function readDescribeTransactionsResponse(r: Reader, v: number): DescribeTransac
   return { throttleTimeMs: _throttleTimeMs, transactionStates: _transactionStates, unknownTaggedFields };
 }
 
-function writeDescribeTransactionsResponse(w: Writer, v: number, m: DescribeTransactionsResponse): void {
+export function writeDescribeTransactionsResponse(w: Writer, v: number, m: DescribeTransactionsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.transactionStates, writeDescribeTransactionsResponseTransactionState);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -124,7 +124,7 @@ export function defaultDescribeTransactionsResponseTransactionState(): DescribeT
   };
 }
 
-function readDescribeTransactionsResponseTransactionState(r: Reader, v: number): DescribeTransactionsResponseTransactionState {
+export function readDescribeTransactionsResponseTransactionState(r: Reader, v: number): DescribeTransactionsResponseTransactionState {
   let _errorCode: number = 0;
   let _transactionalId: string = "";
   let _transactionState: string = "";
@@ -159,7 +159,7 @@ function readDescribeTransactionsResponseTransactionState(r: Reader, v: number):
   return { errorCode: _errorCode, transactionalId: _transactionalId, transactionState: _transactionState, transactionTimeoutMs: _transactionTimeoutMs, transactionStartTimeMs: _transactionStartTimeMs, producerId: _producerId, producerEpoch: _producerEpoch, topics: _topics, unknownTaggedFields };
 }
 
-function writeDescribeTransactionsResponseTransactionState(w: Writer, v: number, m: DescribeTransactionsResponseTransactionState): void {
+export function writeDescribeTransactionsResponseTransactionState(w: Writer, v: number, m: DescribeTransactionsResponseTransactionState): void {
   w.writeInt16(m.errorCode);
   w.writeCompactString(m.transactionalId);
   w.writeCompactString(m.transactionState);
@@ -187,7 +187,7 @@ export function defaultDescribeTransactionsResponseTopicData(): DescribeTransact
   };
 }
 
-function readDescribeTransactionsResponseTopicData(r: Reader, v: number): DescribeTransactionsResponseTopicData {
+export function readDescribeTransactionsResponseTopicData(r: Reader, v: number): DescribeTransactionsResponseTopicData {
   let _topic: string = "";
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -210,7 +210,7 @@ function readDescribeTransactionsResponseTopicData(r: Reader, v: number): Descri
   return { topic: _topic, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeDescribeTransactionsResponseTopicData(w: Writer, v: number, m: DescribeTransactionsResponseTopicData): void {
+export function writeDescribeTransactionsResponseTopicData(w: Writer, v: number, m: DescribeTransactionsResponseTopicData): void {
   w.writeCompactString(m.topic);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);

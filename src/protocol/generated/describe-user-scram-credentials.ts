@@ -19,7 +19,7 @@ export function defaultDescribeUserScramCredentialsRequest(): DescribeUserScramC
   };
 }
 
-function readDescribeUserScramCredentialsRequest(r: Reader, v: number): DescribeUserScramCredentialsRequest {
+export function readDescribeUserScramCredentialsRequest(r: Reader, v: number): DescribeUserScramCredentialsRequest {
   let _users: DescribeUserScramCredentialsRequestUserName[] | null = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readDescribeUserScramCredentialsRequest(r: Reader, v: number): Describe
   return { users: _users, unknownTaggedFields };
 }
 
-function writeDescribeUserScramCredentialsRequest(w: Writer, v: number, m: DescribeUserScramCredentialsRequest): void {
+export function writeDescribeUserScramCredentialsRequest(w: Writer, v: number, m: DescribeUserScramCredentialsRequest): void {
   rt.writeNullableArray(w, true, v, m.users, writeDescribeUserScramCredentialsRequestUserName);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -58,7 +58,7 @@ export function defaultDescribeUserScramCredentialsRequestUserName(): DescribeUs
   };
 }
 
-function readDescribeUserScramCredentialsRequestUserName(r: Reader, v: number): DescribeUserScramCredentialsRequestUserName {
+export function readDescribeUserScramCredentialsRequestUserName(r: Reader, v: number): DescribeUserScramCredentialsRequestUserName {
   let _name: string = "";
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -79,7 +79,7 @@ function readDescribeUserScramCredentialsRequestUserName(r: Reader, v: number): 
   return { name: _name, unknownTaggedFields };
 }
 
-function writeDescribeUserScramCredentialsRequestUserName(w: Writer, v: number, m: DescribeUserScramCredentialsRequestUserName): void {
+export function writeDescribeUserScramCredentialsRequestUserName(w: Writer, v: number, m: DescribeUserScramCredentialsRequestUserName): void {
   w.writeCompactString(m.name);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -106,7 +106,7 @@ export function defaultDescribeUserScramCredentialsResponse(): DescribeUserScram
   };
 }
 
-function readDescribeUserScramCredentialsResponse(r: Reader, v: number): DescribeUserScramCredentialsResponse {
+export function readDescribeUserScramCredentialsResponse(r: Reader, v: number): DescribeUserScramCredentialsResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -133,7 +133,7 @@ function readDescribeUserScramCredentialsResponse(r: Reader, v: number): Describ
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, results: _results, unknownTaggedFields };
 }
 
-function writeDescribeUserScramCredentialsResponse(w: Writer, v: number, m: DescribeUserScramCredentialsResponse): void {
+export function writeDescribeUserScramCredentialsResponse(w: Writer, v: number, m: DescribeUserScramCredentialsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -163,7 +163,7 @@ export function defaultDescribeUserScramCredentialsResponseDescribeUserScramCred
   };
 }
 
-function readDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(r: Reader, v: number): DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+export function readDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(r: Reader, v: number): DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
   let _user: string = "";
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -190,7 +190,7 @@ function readDescribeUserScramCredentialsResponseDescribeUserScramCredentialsRes
   return { user: _user, errorCode: _errorCode, errorMessage: _errorMessage, credentialInfos: _credentialInfos, unknownTaggedFields };
 }
 
-function writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w: Writer, v: number, m: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult): void {
+export function writeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(w: Writer, v: number, m: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult): void {
   w.writeCompactString(m.user);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -214,7 +214,7 @@ export function defaultDescribeUserScramCredentialsResponseCredentialInfo(): Des
   };
 }
 
-function readDescribeUserScramCredentialsResponseCredentialInfo(r: Reader, v: number): DescribeUserScramCredentialsResponseCredentialInfo {
+export function readDescribeUserScramCredentialsResponseCredentialInfo(r: Reader, v: number): DescribeUserScramCredentialsResponseCredentialInfo {
   let _mechanism: number = 0;
   let _iterations: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -237,7 +237,7 @@ function readDescribeUserScramCredentialsResponseCredentialInfo(r: Reader, v: nu
   return { mechanism: _mechanism, iterations: _iterations, unknownTaggedFields };
 }
 
-function writeDescribeUserScramCredentialsResponseCredentialInfo(w: Writer, v: number, m: DescribeUserScramCredentialsResponseCredentialInfo): void {
+export function writeDescribeUserScramCredentialsResponseCredentialInfo(w: Writer, v: number, m: DescribeUserScramCredentialsResponseCredentialInfo): void {
   w.writeInt8(m.mechanism);
   w.writeInt32(m.iterations);
   w.writeRawTaggedFields(m.unknownTaggedFields);

@@ -25,7 +25,7 @@ export function defaultElectLeadersRequest(): ElectLeadersRequest {
   };
 }
 
-function readElectLeadersRequest(r: Reader, v: number): ElectLeadersRequest {
+export function readElectLeadersRequest(r: Reader, v: number): ElectLeadersRequest {
   const flex = v === 2;
   let _electionType: number = 0;
   let _topicPartitions: ElectLeadersRequestTopicPartitions[] | null = [];
@@ -51,7 +51,7 @@ function readElectLeadersRequest(r: Reader, v: number): ElectLeadersRequest {
   return { electionType: _electionType, topicPartitions: _topicPartitions, timeoutMs: _timeoutMs, unknownTaggedFields };
 }
 
-function writeElectLeadersRequest(w: Writer, v: number, m: ElectLeadersRequest): void {
+export function writeElectLeadersRequest(w: Writer, v: number, m: ElectLeadersRequest): void {
   const flex = v === 2;
   if (v >= 1) w.writeInt8(m.electionType);
   rt.writeNullableArray(w, flex, v, m.topicPartitions, writeElectLeadersRequestTopicPartitions);
@@ -75,7 +75,7 @@ export function defaultElectLeadersRequestTopicPartitions(): ElectLeadersRequest
   };
 }
 
-function readElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLeadersRequestTopicPartitions {
+export function readElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLeadersRequestTopicPartitions {
   const flex = v === 2;
   let _topic: string = "";
   let _partitions: number[] = [];
@@ -99,7 +99,7 @@ function readElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLead
   return { topic: _topic, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeElectLeadersRequestTopicPartitions(w: Writer, v: number, m: ElectLeadersRequestTopicPartitions): void {
+export function writeElectLeadersRequestTopicPartitions(w: Writer, v: number, m: ElectLeadersRequestTopicPartitions): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   rt.writeArray(w, flex, v, m.partitions, rt.writeInt32Element);
@@ -125,7 +125,7 @@ export function defaultElectLeadersResponse(): ElectLeadersResponse {
   };
 }
 
-function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
+export function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
   const flex = v === 2;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -151,7 +151,7 @@ function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, replicaElectionResults: _replicaElectionResults, unknownTaggedFields };
 }
 
-function writeElectLeadersResponse(w: Writer, v: number, m: ElectLeadersResponse): void {
+export function writeElectLeadersResponse(w: Writer, v: number, m: ElectLeadersResponse): void {
   const flex = v === 2;
   w.writeInt32(m.throttleTimeMs);
   if (v >= 1) w.writeInt16(m.errorCode);
@@ -175,7 +175,7 @@ export function defaultElectLeadersResponseReplicaElectionResult(): ElectLeaders
   };
 }
 
-function readElectLeadersResponseReplicaElectionResult(r: Reader, v: number): ElectLeadersResponseReplicaElectionResult {
+export function readElectLeadersResponseReplicaElectionResult(r: Reader, v: number): ElectLeadersResponseReplicaElectionResult {
   const flex = v === 2;
   let _topic: string = "";
   let _partitionResult: ElectLeadersResponsePartitionResult[] = [];
@@ -199,7 +199,7 @@ function readElectLeadersResponseReplicaElectionResult(r: Reader, v: number): El
   return { topic: _topic, partitionResult: _partitionResult, unknownTaggedFields };
 }
 
-function writeElectLeadersResponseReplicaElectionResult(w: Writer, v: number, m: ElectLeadersResponseReplicaElectionResult): void {
+export function writeElectLeadersResponseReplicaElectionResult(w: Writer, v: number, m: ElectLeadersResponseReplicaElectionResult): void {
   const flex = v === 2;
   (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   rt.writeArray(w, flex, v, m.partitionResult, writeElectLeadersResponsePartitionResult);
@@ -225,7 +225,7 @@ export function defaultElectLeadersResponsePartitionResult(): ElectLeadersRespon
   };
 }
 
-function readElectLeadersResponsePartitionResult(r: Reader, v: number): ElectLeadersResponsePartitionResult {
+export function readElectLeadersResponsePartitionResult(r: Reader, v: number): ElectLeadersResponsePartitionResult {
   const flex = v === 2;
   let _partitionId: number = 0;
   let _errorCode: number = 0;
@@ -251,7 +251,7 @@ function readElectLeadersResponsePartitionResult(r: Reader, v: number): ElectLea
   return { partitionId: _partitionId, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeElectLeadersResponsePartitionResult(w: Writer, v: number, m: ElectLeadersResponsePartitionResult): void {
+export function writeElectLeadersResponsePartitionResult(w: Writer, v: number, m: ElectLeadersResponsePartitionResult): void {
   const flex = v === 2;
   w.writeInt32(m.partitionId);
   w.writeInt16(m.errorCode);

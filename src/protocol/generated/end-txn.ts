@@ -28,7 +28,7 @@ export function defaultEndTxnRequest(): EndTxnRequest {
   };
 }
 
-function readEndTxnRequest(r: Reader, v: number): EndTxnRequest {
+export function readEndTxnRequest(r: Reader, v: number): EndTxnRequest {
   const flex = v >= 3;
   let _transactionalId: string = "";
   let _producerId: bigint = 0n;
@@ -56,7 +56,7 @@ function readEndTxnRequest(r: Reader, v: number): EndTxnRequest {
   return { transactionalId: _transactionalId, producerId: _producerId, producerEpoch: _producerEpoch, committed: _committed, unknownTaggedFields };
 }
 
-function writeEndTxnRequest(w: Writer, v: number, m: EndTxnRequest): void {
+export function writeEndTxnRequest(w: Writer, v: number, m: EndTxnRequest): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.transactionalId) : w.writeString(m.transactionalId));
   w.writeInt64(m.producerId);
@@ -87,7 +87,7 @@ export function defaultEndTxnResponse(): EndTxnResponse {
   };
 }
 
-function readEndTxnResponse(r: Reader, v: number): EndTxnResponse {
+export function readEndTxnResponse(r: Reader, v: number): EndTxnResponse {
   const flex = v >= 3;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -115,7 +115,7 @@ function readEndTxnResponse(r: Reader, v: number): EndTxnResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, producerId: _producerId, producerEpoch: _producerEpoch, unknownTaggedFields };
 }
 
-function writeEndTxnResponse(w: Writer, v: number, m: EndTxnResponse): void {
+export function writeEndTxnResponse(w: Writer, v: number, m: EndTxnResponse): void {
   const flex = v >= 3;
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);

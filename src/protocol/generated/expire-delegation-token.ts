@@ -22,7 +22,7 @@ export function defaultExpireDelegationTokenRequest(): ExpireDelegationTokenRequ
   };
 }
 
-function readExpireDelegationTokenRequest(r: Reader, v: number): ExpireDelegationTokenRequest {
+export function readExpireDelegationTokenRequest(r: Reader, v: number): ExpireDelegationTokenRequest {
   const flex = v === 2;
   let _hmac: Buffer = rt.EMPTY_BUFFER;
   let _expiryTimePeriodMs: bigint = 0n;
@@ -46,7 +46,7 @@ function readExpireDelegationTokenRequest(r: Reader, v: number): ExpireDelegatio
   return { hmac: _hmac, expiryTimePeriodMs: _expiryTimePeriodMs, unknownTaggedFields };
 }
 
-function writeExpireDelegationTokenRequest(w: Writer, v: number, m: ExpireDelegationTokenRequest): void {
+export function writeExpireDelegationTokenRequest(w: Writer, v: number, m: ExpireDelegationTokenRequest): void {
   const flex = v === 2;
   (flex ? w.writeCompactBytes(m.hmac) : w.writeBytes(m.hmac));
   w.writeInt64(m.expiryTimePeriodMs);
@@ -72,7 +72,7 @@ export function defaultExpireDelegationTokenResponse(): ExpireDelegationTokenRes
   };
 }
 
-function readExpireDelegationTokenResponse(r: Reader, v: number): ExpireDelegationTokenResponse {
+export function readExpireDelegationTokenResponse(r: Reader, v: number): ExpireDelegationTokenResponse {
   const flex = v === 2;
   let _errorCode: number = 0;
   let _expiryTimestampMs: bigint = 0n;
@@ -98,7 +98,7 @@ function readExpireDelegationTokenResponse(r: Reader, v: number): ExpireDelegati
   return { errorCode: _errorCode, expiryTimestampMs: _expiryTimestampMs, throttleTimeMs: _throttleTimeMs, unknownTaggedFields };
 }
 
-function writeExpireDelegationTokenResponse(w: Writer, v: number, m: ExpireDelegationTokenResponse): void {
+export function writeExpireDelegationTokenResponse(w: Writer, v: number, m: ExpireDelegationTokenResponse): void {
   const flex = v === 2;
   w.writeInt16(m.errorCode);
   w.writeInt64(m.expiryTimestampMs);

@@ -2,6 +2,7 @@
 // Fetch (api key 1): versions 0-17, flexible from 12. Versions 0-3 come from legacy/.
 
 import type { ApiDescriptor } from '../primitives/api.js';
+import * as hot from '../primitives/hot-paths.js';
 import type { RawTaggedField, Reader } from '../primitives/reader.js';
 import type { Writer } from '../primitives/writer.js';
 import * as rt from '../primitives/codec-runtime.js';
@@ -52,7 +53,7 @@ export function defaultFetchRequest(): FetchRequest {
   };
 }
 
-function readFetchRequest(r: Reader, v: number): FetchRequest {
+export function readFetchRequest(r: Reader, v: number): FetchRequest {
   const flex = v >= 12;
   let _clusterId: string | null = null;
   let _replicaId: number = -1;
@@ -102,7 +103,7 @@ function readFetchRequest(r: Reader, v: number): FetchRequest {
   return { clusterId: _clusterId, replicaId: _replicaId, replicaState: _replicaState, maxWaitMs: _maxWaitMs, minBytes: _minBytes, maxBytes: _maxBytes, isolationLevel: _isolationLevel, sessionId: _sessionId, sessionEpoch: _sessionEpoch, topics: _topics, forgottenTopicsData: _forgottenTopicsData, rackId: _rackId, unknownTaggedFields };
 }
 
-function writeFetchRequest(w: Writer, v: number, m: FetchRequest): void {
+export function writeFetchRequest(w: Writer, v: number, m: FetchRequest): void {
   const flex = v >= 12;
   if (v <= 14) w.writeInt32(m.replicaId);
   w.writeInt32(m.maxWaitMs);
@@ -138,7 +139,7 @@ export function defaultFetchRequestReplicaState(): FetchRequestReplicaState {
   };
 }
 
-function readFetchRequestReplicaState(r: Reader, v: number): FetchRequestReplicaState {
+export function readFetchRequestReplicaState(r: Reader, v: number): FetchRequestReplicaState {
   const flex = v >= 12;
   let _replicaId: number = -1;
   let _replicaEpoch: bigint = -1n;
@@ -162,14 +163,14 @@ function readFetchRequestReplicaState(r: Reader, v: number): FetchRequestReplica
   return { replicaId: _replicaId, replicaEpoch: _replicaEpoch, unknownTaggedFields };
 }
 
-function writeFetchRequestReplicaState(w: Writer, v: number, m: FetchRequestReplicaState): void {
+export function writeFetchRequestReplicaState(w: Writer, v: number, m: FetchRequestReplicaState): void {
   const flex = v >= 12;
   if (v >= 15) w.writeInt32(m.replicaId);
   if (v >= 15) w.writeInt64(m.replicaEpoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
-function isDefaultFetchRequestReplicaState(m: FetchRequestReplicaState): boolean {
+export function isDefaultFetchRequestReplicaState(m: FetchRequestReplicaState): boolean {
   return m.replicaId === -1 &&
     m.replicaEpoch === -1n &&
     (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
@@ -194,7 +195,7 @@ export function defaultFetchRequestFetchTopic(): FetchRequestFetchTopic {
   };
 }
 
-function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopic {
+export function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopic {
   const flex = v >= 12;
   let _topic: string = "";
   let _topicId: string = rt.ZERO_UUID;
@@ -220,7 +221,7 @@ function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopi
   return { topic: _topic, topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeFetchRequestFetchTopic(w: Writer, v: number, m: FetchRequestFetchTopic): void {
+export function writeFetchRequestFetchTopic(w: Writer, v: number, m: FetchRequestFetchTopic): void {
   const flex = v >= 12;
   if (v <= 12) (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   if (v >= 13) w.writeUuid(m.topicId);
@@ -259,7 +260,7 @@ export function defaultFetchRequestFetchPartition(): FetchRequestFetchPartition 
   };
 }
 
-function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetchPartition {
+export function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetchPartition {
   const flex = v >= 12;
   let _partition: number = 0;
   let _currentLeaderEpoch: number = -1;
@@ -297,7 +298,7 @@ function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetch
   return { partition: _partition, currentLeaderEpoch: _currentLeaderEpoch, fetchOffset: _fetchOffset, lastFetchedEpoch: _lastFetchedEpoch, logStartOffset: _logStartOffset, partitionMaxBytes: _partitionMaxBytes, replicaDirectoryId: _replicaDirectoryId, unknownTaggedFields };
 }
 
-function writeFetchRequestFetchPartition(w: Writer, v: number, m: FetchRequestFetchPartition): void {
+export function writeFetchRequestFetchPartition(w: Writer, v: number, m: FetchRequestFetchPartition): void {
   const flex = v >= 12;
   w.writeInt32(m.partition);
   if (v >= 9) w.writeInt32(m.currentLeaderEpoch);
@@ -331,7 +332,7 @@ export function defaultFetchRequestForgottenTopic(): FetchRequestForgottenTopic 
   };
 }
 
-function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgottenTopic {
+export function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgottenTopic {
   const flex = v >= 12;
   let _topic: string = "";
   let _topicId: string = rt.ZERO_UUID;
@@ -357,7 +358,7 @@ function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgo
   return { topic: _topic, topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeFetchRequestForgottenTopic(w: Writer, v: number, m: FetchRequestForgottenTopic): void {
+export function writeFetchRequestForgottenTopic(w: Writer, v: number, m: FetchRequestForgottenTopic): void {
   const flex = v >= 12;
   if ((v >= 7 && v <= 12)) (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   if (v >= 13) w.writeUuid(m.topicId);
@@ -390,7 +391,7 @@ export function defaultFetchResponse(): FetchResponse {
   };
 }
 
-function readFetchResponse(r: Reader, v: number): FetchResponse {
+export function readFetchResponse(r: Reader, v: number): FetchResponse {
   const flex = v >= 12;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -424,7 +425,7 @@ function readFetchResponse(r: Reader, v: number): FetchResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, sessionId: _sessionId, responses: _responses, nodeEndpoints: _nodeEndpoints, unknownTaggedFields };
 }
 
-function writeFetchResponse(w: Writer, v: number, m: FetchResponse): void {
+export function writeFetchResponse(w: Writer, v: number, m: FetchResponse): void {
   const flex = v >= 12;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   if (v >= 7) w.writeInt16(m.errorCode);
@@ -456,7 +457,7 @@ export function defaultFetchResponseFetchableTopicResponse(): FetchResponseFetch
   };
 }
 
-function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchResponseFetchableTopicResponse {
+export function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchResponseFetchableTopicResponse {
   const flex = v >= 12;
   let _topic: string = "";
   let _topicId: string = rt.ZERO_UUID;
@@ -482,7 +483,7 @@ function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchRes
   return { topic: _topic, topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeFetchResponseFetchableTopicResponse(w: Writer, v: number, m: FetchResponseFetchableTopicResponse): void {
+export function writeFetchResponseFetchableTopicResponse(w: Writer, v: number, m: FetchResponseFetchableTopicResponse): void {
   const flex = v >= 12;
   if (v <= 12) (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   if (v >= 13) w.writeUuid(m.topicId);
@@ -533,7 +534,7 @@ export function defaultFetchResponsePartitionData(): FetchResponsePartitionData 
   };
 }
 
-function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePartitionData {
+export function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePartitionData {
   const flex = v >= 12;
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
@@ -583,7 +584,7 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, highWatermark: _highWatermark, lastStableOffset: _lastStableOffset, logStartOffset: _logStartOffset, divergingEpoch: _divergingEpoch, currentLeader: _currentLeader, snapshotId: _snapshotId, abortedTransactions: _abortedTransactions, preferredReadReplica: _preferredReadReplica, records: _records, unknownTaggedFields };
 }
 
-function writeFetchResponsePartitionData(w: Writer, v: number, m: FetchResponsePartitionData): void {
+export function writeFetchResponsePartitionData(w: Writer, v: number, m: FetchResponsePartitionData): void {
   const flex = v >= 12;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
@@ -618,7 +619,7 @@ export function defaultFetchResponseEpochEndOffset(): FetchResponseEpochEndOffse
   };
 }
 
-function readFetchResponseEpochEndOffset(r: Reader, v: number): FetchResponseEpochEndOffset {
+export function readFetchResponseEpochEndOffset(r: Reader, v: number): FetchResponseEpochEndOffset {
   const flex = v >= 12;
   let _epoch: number = -1;
   let _endOffset: bigint = -1n;
@@ -642,14 +643,14 @@ function readFetchResponseEpochEndOffset(r: Reader, v: number): FetchResponseEpo
   return { epoch: _epoch, endOffset: _endOffset, unknownTaggedFields };
 }
 
-function writeFetchResponseEpochEndOffset(w: Writer, v: number, m: FetchResponseEpochEndOffset): void {
+export function writeFetchResponseEpochEndOffset(w: Writer, v: number, m: FetchResponseEpochEndOffset): void {
   const flex = v >= 12;
   if (v >= 12) w.writeInt32(m.epoch);
   if (v >= 12) w.writeInt64(m.endOffset);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
-function isDefaultFetchResponseEpochEndOffset(m: FetchResponseEpochEndOffset): boolean {
+export function isDefaultFetchResponseEpochEndOffset(m: FetchResponseEpochEndOffset): boolean {
   return m.epoch === -1 &&
     m.endOffset === -1n &&
     (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
@@ -671,7 +672,7 @@ export function defaultFetchResponseLeaderIdAndEpoch(): FetchResponseLeaderIdAnd
   };
 }
 
-function readFetchResponseLeaderIdAndEpoch(r: Reader, v: number): FetchResponseLeaderIdAndEpoch {
+export function readFetchResponseLeaderIdAndEpoch(r: Reader, v: number): FetchResponseLeaderIdAndEpoch {
   const flex = v >= 12;
   let _leaderId: number = -1;
   let _leaderEpoch: number = -1;
@@ -695,14 +696,14 @@ function readFetchResponseLeaderIdAndEpoch(r: Reader, v: number): FetchResponseL
   return { leaderId: _leaderId, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeFetchResponseLeaderIdAndEpoch(w: Writer, v: number, m: FetchResponseLeaderIdAndEpoch): void {
+export function writeFetchResponseLeaderIdAndEpoch(w: Writer, v: number, m: FetchResponseLeaderIdAndEpoch): void {
   const flex = v >= 12;
   if (v >= 12) w.writeInt32(m.leaderId);
   if (v >= 12) w.writeInt32(m.leaderEpoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
-function isDefaultFetchResponseLeaderIdAndEpoch(m: FetchResponseLeaderIdAndEpoch): boolean {
+export function isDefaultFetchResponseLeaderIdAndEpoch(m: FetchResponseLeaderIdAndEpoch): boolean {
   return m.leaderId === -1 &&
     m.leaderEpoch === -1 &&
     (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
@@ -724,7 +725,7 @@ export function defaultFetchResponseSnapshotId(): FetchResponseSnapshotId {
   };
 }
 
-function readFetchResponseSnapshotId(r: Reader, v: number): FetchResponseSnapshotId {
+export function readFetchResponseSnapshotId(r: Reader, v: number): FetchResponseSnapshotId {
   const flex = v >= 12;
   let _endOffset: bigint = -1n;
   let _epoch: number = -1;
@@ -748,14 +749,14 @@ function readFetchResponseSnapshotId(r: Reader, v: number): FetchResponseSnapsho
   return { endOffset: _endOffset, epoch: _epoch, unknownTaggedFields };
 }
 
-function writeFetchResponseSnapshotId(w: Writer, v: number, m: FetchResponseSnapshotId): void {
+export function writeFetchResponseSnapshotId(w: Writer, v: number, m: FetchResponseSnapshotId): void {
   const flex = v >= 12;
   w.writeInt64(m.endOffset);
   w.writeInt32(m.epoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
-function isDefaultFetchResponseSnapshotId(m: FetchResponseSnapshotId): boolean {
+export function isDefaultFetchResponseSnapshotId(m: FetchResponseSnapshotId): boolean {
   return m.endOffset === -1n &&
     m.epoch === -1 &&
     (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
@@ -777,7 +778,7 @@ export function defaultFetchResponseAbortedTransaction(): FetchResponseAbortedTr
   };
 }
 
-function readFetchResponseAbortedTransaction(r: Reader, v: number): FetchResponseAbortedTransaction {
+export function readFetchResponseAbortedTransaction(r: Reader, v: number): FetchResponseAbortedTransaction {
   const flex = v >= 12;
   let _producerId: bigint = 0n;
   let _firstOffset: bigint = 0n;
@@ -801,7 +802,7 @@ function readFetchResponseAbortedTransaction(r: Reader, v: number): FetchRespons
   return { producerId: _producerId, firstOffset: _firstOffset, unknownTaggedFields };
 }
 
-function writeFetchResponseAbortedTransaction(w: Writer, v: number, m: FetchResponseAbortedTransaction): void {
+export function writeFetchResponseAbortedTransaction(w: Writer, v: number, m: FetchResponseAbortedTransaction): void {
   const flex = v >= 12;
   if (v >= 4) w.writeInt64(m.producerId);
   if (v >= 4) w.writeInt64(m.firstOffset);
@@ -830,7 +831,7 @@ export function defaultFetchResponseNodeEndpoint(): FetchResponseNodeEndpoint {
   };
 }
 
-function readFetchResponseNodeEndpoint(r: Reader, v: number): FetchResponseNodeEndpoint {
+export function readFetchResponseNodeEndpoint(r: Reader, v: number): FetchResponseNodeEndpoint {
   const flex = v >= 12;
   let _nodeId: number = 0;
   let _host: string = "";
@@ -858,7 +859,7 @@ function readFetchResponseNodeEndpoint(r: Reader, v: number): FetchResponseNodeE
   return { nodeId: _nodeId, host: _host, port: _port, rack: _rack, unknownTaggedFields };
 }
 
-function writeFetchResponseNodeEndpoint(w: Writer, v: number, m: FetchResponseNodeEndpoint): void {
+export function writeFetchResponseNodeEndpoint(w: Writer, v: number, m: FetchResponseNodeEndpoint): void {
   const flex = v >= 12;
   if (v >= 16) w.writeInt32(m.nodeId);
   if (v >= 16) (flex ? w.writeCompactString(m.host) : w.writeString(m.host));
@@ -876,5 +877,5 @@ export const fetchApi: ApiDescriptor<FetchRequest, FetchResponse> = rt.defineApi
   readRequest: readFetchRequest,
   writeRequest: writeFetchRequest,
   readResponse: readFetchResponse,
-  writeResponse: writeFetchResponse,
+  writeResponse: (w, v, m) => hot.writeFetchResponseHot(w, v, m, writeFetchResponse, writeFetchResponsePartitionData),
 });

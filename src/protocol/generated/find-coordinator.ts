@@ -25,7 +25,7 @@ export function defaultFindCoordinatorRequest(): FindCoordinatorRequest {
   };
 }
 
-function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
+export function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
   const flex = v >= 3;
   let _key: string = "";
   let _keyType: number = 0;
@@ -51,7 +51,7 @@ function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorReques
   return { key: _key, keyType: _keyType, coordinatorKeys: _coordinatorKeys, unknownTaggedFields };
 }
 
-function writeFindCoordinatorRequest(w: Writer, v: number, m: FindCoordinatorRequest): void {
+export function writeFindCoordinatorRequest(w: Writer, v: number, m: FindCoordinatorRequest): void {
   const flex = v >= 3;
   if (v <= 3) (flex ? w.writeCompactString(m.key) : w.writeString(m.key));
   if (v >= 1) w.writeInt8(m.keyType);
@@ -90,7 +90,7 @@ export function defaultFindCoordinatorResponse(): FindCoordinatorResponse {
   };
 }
 
-function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
+export function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
   const flex = v >= 3;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -124,7 +124,7 @@ function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorRespo
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, nodeId: _nodeId, host: _host, port: _port, coordinators: _coordinators, unknownTaggedFields };
 }
 
-function writeFindCoordinatorResponse(w: Writer, v: number, m: FindCoordinatorResponse): void {
+export function writeFindCoordinatorResponse(w: Writer, v: number, m: FindCoordinatorResponse): void {
   const flex = v >= 3;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   if (v <= 3) w.writeInt16(m.errorCode);
@@ -164,7 +164,7 @@ export function defaultFindCoordinatorResponseCoordinator(): FindCoordinatorResp
   };
 }
 
-function readFindCoordinatorResponseCoordinator(r: Reader, v: number): FindCoordinatorResponseCoordinator {
+export function readFindCoordinatorResponseCoordinator(r: Reader, v: number): FindCoordinatorResponseCoordinator {
   const flex = v >= 3;
   let _key: string = "";
   let _nodeId: number = 0;
@@ -196,7 +196,7 @@ function readFindCoordinatorResponseCoordinator(r: Reader, v: number): FindCoord
   return { key: _key, nodeId: _nodeId, host: _host, port: _port, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeFindCoordinatorResponseCoordinator(w: Writer, v: number, m: FindCoordinatorResponseCoordinator): void {
+export function writeFindCoordinatorResponseCoordinator(w: Writer, v: number, m: FindCoordinatorResponseCoordinator): void {
   const flex = v >= 3;
   if (v >= 4) (flex ? w.writeCompactString(m.key) : w.writeString(m.key));
   if (v >= 4) w.writeInt32(m.nodeId);

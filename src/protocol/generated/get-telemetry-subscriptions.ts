@@ -19,7 +19,7 @@ export function defaultGetTelemetrySubscriptionsRequest(): GetTelemetrySubscript
   };
 }
 
-function readGetTelemetrySubscriptionsRequest(r: Reader, v: number): GetTelemetrySubscriptionsRequest {
+export function readGetTelemetrySubscriptionsRequest(r: Reader, v: number): GetTelemetrySubscriptionsRequest {
   let _clientInstanceId: string = rt.ZERO_UUID;
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readGetTelemetrySubscriptionsRequest(r: Reader, v: number): GetTelemetr
   return { clientInstanceId: _clientInstanceId, unknownTaggedFields };
 }
 
-function writeGetTelemetrySubscriptionsRequest(w: Writer, v: number, m: GetTelemetrySubscriptionsRequest): void {
+export function writeGetTelemetrySubscriptionsRequest(w: Writer, v: number, m: GetTelemetrySubscriptionsRequest): void {
   w.writeUuid(m.clientInstanceId);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -82,7 +82,7 @@ export function defaultGetTelemetrySubscriptionsResponse(): GetTelemetrySubscrip
   };
 }
 
-function readGetTelemetrySubscriptionsResponse(r: Reader, v: number): GetTelemetrySubscriptionsResponse {
+export function readGetTelemetrySubscriptionsResponse(r: Reader, v: number): GetTelemetrySubscriptionsResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _clientInstanceId: string = rt.ZERO_UUID;
@@ -119,7 +119,7 @@ function readGetTelemetrySubscriptionsResponse(r: Reader, v: number): GetTelemet
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, clientInstanceId: _clientInstanceId, subscriptionId: _subscriptionId, acceptedCompressionTypes: _acceptedCompressionTypes, pushIntervalMs: _pushIntervalMs, telemetryMaxBytes: _telemetryMaxBytes, deltaTemporality: _deltaTemporality, requestedMetrics: _requestedMetrics, unknownTaggedFields };
 }
 
-function writeGetTelemetrySubscriptionsResponse(w: Writer, v: number, m: GetTelemetrySubscriptionsResponse): void {
+export function writeGetTelemetrySubscriptionsResponse(w: Writer, v: number, m: GetTelemetrySubscriptionsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeUuid(m.clientInstanceId);

@@ -28,7 +28,7 @@ export function defaultHeartbeatRequest(): HeartbeatRequest {
   };
 }
 
-function readHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
+export function readHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
   const flex = v === 4;
   let _groupId: string = "";
   let _generationId: number = 0;
@@ -56,7 +56,7 @@ function readHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
   return { groupId: _groupId, generationId: _generationId, memberId: _memberId, groupInstanceId: _groupInstanceId, unknownTaggedFields };
 }
 
-function writeHeartbeatRequest(w: Writer, v: number, m: HeartbeatRequest): void {
+export function writeHeartbeatRequest(w: Writer, v: number, m: HeartbeatRequest): void {
   const flex = v === 4;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   w.writeInt32(m.generationId);
@@ -81,7 +81,7 @@ export function defaultHeartbeatResponse(): HeartbeatResponse {
   };
 }
 
-function readHeartbeatResponse(r: Reader, v: number): HeartbeatResponse {
+export function readHeartbeatResponse(r: Reader, v: number): HeartbeatResponse {
   const flex = v === 4;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -105,7 +105,7 @@ function readHeartbeatResponse(r: Reader, v: number): HeartbeatResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeHeartbeatResponse(w: Writer, v: number, m: HeartbeatResponse): void {
+export function writeHeartbeatResponse(w: Writer, v: number, m: HeartbeatResponse): void {
   const flex = v === 4;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);

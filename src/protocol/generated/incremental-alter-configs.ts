@@ -22,7 +22,7 @@ export function defaultIncrementalAlterConfigsRequest(): IncrementalAlterConfigs
   };
 }
 
-function readIncrementalAlterConfigsRequest(r: Reader, v: number): IncrementalAlterConfigsRequest {
+export function readIncrementalAlterConfigsRequest(r: Reader, v: number): IncrementalAlterConfigsRequest {
   const flex = v === 1;
   let _resources: IncrementalAlterConfigsRequestAlterConfigsResource[] = [];
   let _validateOnly: boolean = false;
@@ -46,7 +46,7 @@ function readIncrementalAlterConfigsRequest(r: Reader, v: number): IncrementalAl
   return { resources: _resources, validateOnly: _validateOnly, unknownTaggedFields };
 }
 
-function writeIncrementalAlterConfigsRequest(w: Writer, v: number, m: IncrementalAlterConfigsRequest): void {
+export function writeIncrementalAlterConfigsRequest(w: Writer, v: number, m: IncrementalAlterConfigsRequest): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.resources, writeIncrementalAlterConfigsRequestAlterConfigsResource);
   w.writeBool(m.validateOnly);
@@ -72,7 +72,7 @@ export function defaultIncrementalAlterConfigsRequestAlterConfigsResource(): Inc
   };
 }
 
-function readIncrementalAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): IncrementalAlterConfigsRequestAlterConfigsResource {
+export function readIncrementalAlterConfigsRequestAlterConfigsResource(r: Reader, v: number): IncrementalAlterConfigsRequestAlterConfigsResource {
   const flex = v === 1;
   let _resourceType: number = 0;
   let _resourceName: string = "";
@@ -98,7 +98,7 @@ function readIncrementalAlterConfigsRequestAlterConfigsResource(r: Reader, v: nu
   return { resourceType: _resourceType, resourceName: _resourceName, configs: _configs, unknownTaggedFields };
 }
 
-function writeIncrementalAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, m: IncrementalAlterConfigsRequestAlterConfigsResource): void {
+export function writeIncrementalAlterConfigsRequestAlterConfigsResource(w: Writer, v: number, m: IncrementalAlterConfigsRequestAlterConfigsResource): void {
   const flex = v === 1;
   w.writeInt8(m.resourceType);
   (flex ? w.writeCompactString(m.resourceName) : w.writeString(m.resourceName));
@@ -125,7 +125,7 @@ export function defaultIncrementalAlterConfigsRequestAlterableConfig(): Incremen
   };
 }
 
-function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, v: number): IncrementalAlterConfigsRequestAlterableConfig {
+export function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, v: number): IncrementalAlterConfigsRequestAlterableConfig {
   const flex = v === 1;
   let _name: string = "";
   let _configOperation: number = 0;
@@ -151,7 +151,7 @@ function readIncrementalAlterConfigsRequestAlterableConfig(r: Reader, v: number)
   return { name: _name, configOperation: _configOperation, value: _value, unknownTaggedFields };
 }
 
-function writeIncrementalAlterConfigsRequestAlterableConfig(w: Writer, v: number, m: IncrementalAlterConfigsRequestAlterableConfig): void {
+export function writeIncrementalAlterConfigsRequestAlterableConfig(w: Writer, v: number, m: IncrementalAlterConfigsRequestAlterableConfig): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   w.writeInt8(m.configOperation);
@@ -175,7 +175,7 @@ export function defaultIncrementalAlterConfigsResponse(): IncrementalAlterConfig
   };
 }
 
-function readIncrementalAlterConfigsResponse(r: Reader, v: number): IncrementalAlterConfigsResponse {
+export function readIncrementalAlterConfigsResponse(r: Reader, v: number): IncrementalAlterConfigsResponse {
   const flex = v === 1;
   let _throttleTimeMs: number = 0;
   let _responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = [];
@@ -199,7 +199,7 @@ function readIncrementalAlterConfigsResponse(r: Reader, v: number): IncrementalA
   return { throttleTimeMs: _throttleTimeMs, responses: _responses, unknownTaggedFields };
 }
 
-function writeIncrementalAlterConfigsResponse(w: Writer, v: number, m: IncrementalAlterConfigsResponse): void {
+export function writeIncrementalAlterConfigsResponse(w: Writer, v: number, m: IncrementalAlterConfigsResponse): void {
   const flex = v === 1;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.responses, writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse);
@@ -228,7 +228,7 @@ export function defaultIncrementalAlterConfigsResponseAlterConfigsResourceRespon
   };
 }
 
-function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: number): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
+export function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r: Reader, v: number): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   const flex = v === 1;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -256,7 +256,7 @@ function readIncrementalAlterConfigsResponseAlterConfigsResourceResponse(r: Read
   return { errorCode: _errorCode, errorMessage: _errorMessage, resourceType: _resourceType, resourceName: _resourceName, unknownTaggedFields };
 }
 
-function writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w: Writer, v: number, m: IncrementalAlterConfigsResponseAlterConfigsResourceResponse): void {
+export function writeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(w: Writer, v: number, m: IncrementalAlterConfigsResponseAlterConfigsResourceResponse): void {
   const flex = v === 1;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));

@@ -28,7 +28,7 @@ export function defaultInitProducerIdRequest(): InitProducerIdRequest {
   };
 }
 
-function readInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest {
+export function readInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest {
   const flex = v >= 2;
   let _transactionalId: string | null = "";
   let _transactionTimeoutMs: number = 0;
@@ -56,7 +56,7 @@ function readInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest 
   return { transactionalId: _transactionalId, transactionTimeoutMs: _transactionTimeoutMs, producerId: _producerId, producerEpoch: _producerEpoch, unknownTaggedFields };
 }
 
-function writeInitProducerIdRequest(w: Writer, v: number, m: InitProducerIdRequest): void {
+export function writeInitProducerIdRequest(w: Writer, v: number, m: InitProducerIdRequest): void {
   const flex = v >= 2;
   (flex ? w.writeCompactNullableString(m.transactionalId) : w.writeNullableString(m.transactionalId));
   w.writeInt32(m.transactionTimeoutMs);
@@ -87,7 +87,7 @@ export function defaultInitProducerIdResponse(): InitProducerIdResponse {
   };
 }
 
-function readInitProducerIdResponse(r: Reader, v: number): InitProducerIdResponse {
+export function readInitProducerIdResponse(r: Reader, v: number): InitProducerIdResponse {
   const flex = v >= 2;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -115,7 +115,7 @@ function readInitProducerIdResponse(r: Reader, v: number): InitProducerIdRespons
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, producerId: _producerId, producerEpoch: _producerEpoch, unknownTaggedFields };
 }
 
-function writeInitProducerIdResponse(w: Writer, v: number, m: InitProducerIdResponse): void {
+export function writeInitProducerIdResponse(w: Writer, v: number, m: InitProducerIdResponse): void {
   const flex = v >= 2;
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);

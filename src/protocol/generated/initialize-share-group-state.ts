@@ -22,7 +22,7 @@ export function defaultInitializeShareGroupStateRequest(): InitializeShareGroupS
   };
 }
 
-function readInitializeShareGroupStateRequest(r: Reader, v: number): InitializeShareGroupStateRequest {
+export function readInitializeShareGroupStateRequest(r: Reader, v: number): InitializeShareGroupStateRequest {
   let _groupId: string = "";
   let _topics: InitializeShareGroupStateRequestInitializeStateData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readInitializeShareGroupStateRequest(r: Reader, v: number): InitializeS
   return { groupId: _groupId, topics: _topics, unknownTaggedFields };
 }
 
-function writeInitializeShareGroupStateRequest(w: Writer, v: number, m: InitializeShareGroupStateRequest): void {
+export function writeInitializeShareGroupStateRequest(w: Writer, v: number, m: InitializeShareGroupStateRequest): void {
   w.writeCompactString(m.groupId);
   rt.writeArray(w, true, v, m.topics, writeInitializeShareGroupStateRequestInitializeStateData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultInitializeShareGroupStateRequestInitializeStateData(): In
   };
 }
 
-function readInitializeShareGroupStateRequestInitializeStateData(r: Reader, v: number): InitializeShareGroupStateRequestInitializeStateData {
+export function readInitializeShareGroupStateRequestInitializeStateData(r: Reader, v: number): InitializeShareGroupStateRequestInitializeStateData {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: InitializeShareGroupStateRequestPartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readInitializeShareGroupStateRequestInitializeStateData(r: Reader, v: n
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeInitializeShareGroupStateRequestInitializeStateData(w: Writer, v: number, m: InitializeShareGroupStateRequestInitializeStateData): void {
+export function writeInitializeShareGroupStateRequestInitializeStateData(w: Writer, v: number, m: InitializeShareGroupStateRequestInitializeStateData): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeInitializeShareGroupStateRequestPartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -115,7 +115,7 @@ export function defaultInitializeShareGroupStateRequestPartitionData(): Initiali
   };
 }
 
-function readInitializeShareGroupStateRequestPartitionData(r: Reader, v: number): InitializeShareGroupStateRequestPartitionData {
+export function readInitializeShareGroupStateRequestPartitionData(r: Reader, v: number): InitializeShareGroupStateRequestPartitionData {
   let _partition: number = 0;
   let _stateEpoch: number = 0;
   let _startOffset: bigint = 0n;
@@ -140,7 +140,7 @@ function readInitializeShareGroupStateRequestPartitionData(r: Reader, v: number)
   return { partition: _partition, stateEpoch: _stateEpoch, startOffset: _startOffset, unknownTaggedFields };
 }
 
-function writeInitializeShareGroupStateRequestPartitionData(w: Writer, v: number, m: InitializeShareGroupStateRequestPartitionData): void {
+export function writeInitializeShareGroupStateRequestPartitionData(w: Writer, v: number, m: InitializeShareGroupStateRequestPartitionData): void {
   w.writeInt32(m.partition);
   w.writeInt32(m.stateEpoch);
   w.writeInt64(m.startOffset);
@@ -160,7 +160,7 @@ export function defaultInitializeShareGroupStateResponse(): InitializeShareGroup
   };
 }
 
-function readInitializeShareGroupStateResponse(r: Reader, v: number): InitializeShareGroupStateResponse {
+export function readInitializeShareGroupStateResponse(r: Reader, v: number): InitializeShareGroupStateResponse {
   let _results: InitializeShareGroupStateResponseInitializeStateResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -181,7 +181,7 @@ function readInitializeShareGroupStateResponse(r: Reader, v: number): Initialize
   return { results: _results, unknownTaggedFields };
 }
 
-function writeInitializeShareGroupStateResponse(w: Writer, v: number, m: InitializeShareGroupStateResponse): void {
+export function writeInitializeShareGroupStateResponse(w: Writer, v: number, m: InitializeShareGroupStateResponse): void {
   rt.writeArray(w, true, v, m.results, writeInitializeShareGroupStateResponseInitializeStateResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -202,7 +202,7 @@ export function defaultInitializeShareGroupStateResponseInitializeStateResult():
   };
 }
 
-function readInitializeShareGroupStateResponseInitializeStateResult(r: Reader, v: number): InitializeShareGroupStateResponseInitializeStateResult {
+export function readInitializeShareGroupStateResponseInitializeStateResult(r: Reader, v: number): InitializeShareGroupStateResponseInitializeStateResult {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: InitializeShareGroupStateResponsePartitionResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -225,7 +225,7 @@ function readInitializeShareGroupStateResponseInitializeStateResult(r: Reader, v
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeInitializeShareGroupStateResponseInitializeStateResult(w: Writer, v: number, m: InitializeShareGroupStateResponseInitializeStateResult): void {
+export function writeInitializeShareGroupStateResponseInitializeStateResult(w: Writer, v: number, m: InitializeShareGroupStateResponseInitializeStateResult): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeInitializeShareGroupStateResponsePartitionResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -250,7 +250,7 @@ export function defaultInitializeShareGroupStateResponsePartitionResult(): Initi
   };
 }
 
-function readInitializeShareGroupStateResponsePartitionResult(r: Reader, v: number): InitializeShareGroupStateResponsePartitionResult {
+export function readInitializeShareGroupStateResponsePartitionResult(r: Reader, v: number): InitializeShareGroupStateResponsePartitionResult {
   let _partition: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -275,7 +275,7 @@ function readInitializeShareGroupStateResponsePartitionResult(r: Reader, v: numb
   return { partition: _partition, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeInitializeShareGroupStateResponsePartitionResult(w: Writer, v: number, m: InitializeShareGroupStateResponsePartitionResult): void {
+export function writeInitializeShareGroupStateResponsePartitionResult(w: Writer, v: number, m: InitializeShareGroupStateResponsePartitionResult): void {
   w.writeInt32(m.partition);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

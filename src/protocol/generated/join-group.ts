@@ -40,7 +40,7 @@ export function defaultJoinGroupRequest(): JoinGroupRequest {
   };
 }
 
-function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
+export function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
   const flex = v >= 6;
   let _groupId: string = "";
   let _sessionTimeoutMs: number = 0;
@@ -76,7 +76,7 @@ function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
   return { groupId: _groupId, sessionTimeoutMs: _sessionTimeoutMs, rebalanceTimeoutMs: _rebalanceTimeoutMs, memberId: _memberId, groupInstanceId: _groupInstanceId, protocolType: _protocolType, protocols: _protocols, reason: _reason, unknownTaggedFields };
 }
 
-function writeJoinGroupRequest(w: Writer, v: number, m: JoinGroupRequest): void {
+export function writeJoinGroupRequest(w: Writer, v: number, m: JoinGroupRequest): void {
   const flex = v >= 6;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   w.writeInt32(m.sessionTimeoutMs);
@@ -105,7 +105,7 @@ export function defaultJoinGroupRequestJoinGroupRequestProtocol(): JoinGroupRequ
   };
 }
 
-function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, v: number): JoinGroupRequestJoinGroupRequestProtocol {
+export function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, v: number): JoinGroupRequestJoinGroupRequestProtocol {
   const flex = v >= 6;
   let _name: string = "";
   let _metadata: Buffer = rt.EMPTY_BUFFER;
@@ -129,7 +129,7 @@ function readJoinGroupRequestJoinGroupRequestProtocol(r: Reader, v: number): Joi
   return { name: _name, metadata: _metadata, unknownTaggedFields };
 }
 
-function writeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, v: number, m: JoinGroupRequestJoinGroupRequestProtocol): void {
+export function writeJoinGroupRequestJoinGroupRequestProtocol(w: Writer, v: number, m: JoinGroupRequestJoinGroupRequestProtocol): void {
   const flex = v >= 6;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   (flex ? w.writeCompactBytes(m.metadata) : w.writeBytes(m.metadata));
@@ -173,7 +173,7 @@ export function defaultJoinGroupResponse(): JoinGroupResponse {
   };
 }
 
-function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
+export function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
   const flex = v >= 6;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -211,7 +211,7 @@ function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, generationId: _generationId, protocolType: _protocolType, protocolName: _protocolName, leader: _leader, skipAssignment: _skipAssignment, memberId: _memberId, members: _members, unknownTaggedFields };
 }
 
-function writeJoinGroupResponse(w: Writer, v: number, m: JoinGroupResponse): void {
+export function writeJoinGroupResponse(w: Writer, v: number, m: JoinGroupResponse): void {
   const flex = v >= 6;
   if (v >= 2) w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
@@ -244,7 +244,7 @@ export function defaultJoinGroupResponseJoinGroupResponseMember(): JoinGroupResp
   };
 }
 
-function readJoinGroupResponseJoinGroupResponseMember(r: Reader, v: number): JoinGroupResponseJoinGroupResponseMember {
+export function readJoinGroupResponseJoinGroupResponseMember(r: Reader, v: number): JoinGroupResponseJoinGroupResponseMember {
   const flex = v >= 6;
   let _memberId: string = "";
   let _groupInstanceId: string | null = null;
@@ -270,7 +270,7 @@ function readJoinGroupResponseJoinGroupResponseMember(r: Reader, v: number): Joi
   return { memberId: _memberId, groupInstanceId: _groupInstanceId, metadata: _metadata, unknownTaggedFields };
 }
 
-function writeJoinGroupResponseJoinGroupResponseMember(w: Writer, v: number, m: JoinGroupResponseJoinGroupResponseMember): void {
+export function writeJoinGroupResponseJoinGroupResponseMember(w: Writer, v: number, m: JoinGroupResponseJoinGroupResponseMember): void {
   const flex = v >= 6;
   (flex ? w.writeCompactString(m.memberId) : w.writeString(m.memberId));
   if (v >= 5) (flex ? w.writeCompactNullableString(m.groupInstanceId) : w.writeNullableString(m.groupInstanceId));

@@ -22,7 +22,7 @@ export function defaultKRaftVersionRecord(): KRaftVersionRecord {
   };
 }
 
-function readKRaftVersionRecord(r: Reader, v: number): KRaftVersionRecord {
+export function readKRaftVersionRecord(r: Reader, v: number): KRaftVersionRecord {
   let _version: number = 0;
   let _kRaftVersion: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readKRaftVersionRecord(r: Reader, v: number): KRaftVersionRecord {
   return { version: _version, kRaftVersion: _kRaftVersion, unknownTaggedFields };
 }
 
-function writeKRaftVersionRecord(w: Writer, v: number, m: KRaftVersionRecord): void {
+export function writeKRaftVersionRecord(w: Writer, v: number, m: KRaftVersionRecord): void {
   w.writeInt16(m.version);
   w.writeInt16(m.kRaftVersion);
   w.writeRawTaggedFields(m.unknownTaggedFields);

@@ -28,7 +28,7 @@ export function defaultLeaderChangeMessage(): LeaderChangeMessage {
   };
 }
 
-function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessage {
+export function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessage {
   let _version: number = 0;
   let _leaderId: number = 0;
   let _voters: LeaderChangeMessageVoter[] = [];
@@ -55,7 +55,7 @@ function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessage {
   return { version: _version, leaderId: _leaderId, voters: _voters, grantingVoters: _grantingVoters, unknownTaggedFields };
 }
 
-function writeLeaderChangeMessage(w: Writer, v: number, m: LeaderChangeMessage): void {
+export function writeLeaderChangeMessage(w: Writer, v: number, m: LeaderChangeMessage): void {
   w.writeInt16(m.version);
   w.writeInt32(m.leaderId);
   rt.writeArray(w, true, v, m.voters, writeLeaderChangeMessageVoter);
@@ -79,7 +79,7 @@ export function defaultLeaderChangeMessageVoter(): LeaderChangeMessageVoter {
   };
 }
 
-function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessageVoter {
+export function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessageVoter {
   let _voterId: number = 0;
   let _voterDirectoryId: string = rt.ZERO_UUID;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -102,7 +102,7 @@ function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessage
   return { voterId: _voterId, voterDirectoryId: _voterDirectoryId, unknownTaggedFields };
 }
 
-function writeLeaderChangeMessageVoter(w: Writer, v: number, m: LeaderChangeMessageVoter): void {
+export function writeLeaderChangeMessageVoter(w: Writer, v: number, m: LeaderChangeMessageVoter): void {
   w.writeInt32(m.voterId);
   if (v === 1) w.writeUuid(m.voterDirectoryId);
   w.writeRawTaggedFields(m.unknownTaggedFields);

@@ -25,7 +25,7 @@ export function defaultLeaveGroupRequest(): LeaveGroupRequest {
   };
 }
 
-function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
+export function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
   const flex = v >= 4;
   let _groupId: string = "";
   let _memberId: string = "";
@@ -51,7 +51,7 @@ function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
   return { groupId: _groupId, memberId: _memberId, members: _members, unknownTaggedFields };
 }
 
-function writeLeaveGroupRequest(w: Writer, v: number, m: LeaveGroupRequest): void {
+export function writeLeaveGroupRequest(w: Writer, v: number, m: LeaveGroupRequest): void {
   const flex = v >= 4;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   if (v <= 2) (flex ? w.writeCompactString(m.memberId) : w.writeString(m.memberId));
@@ -78,7 +78,7 @@ export function defaultLeaveGroupRequestMemberIdentity(): LeaveGroupRequestMembe
   };
 }
 
-function readLeaveGroupRequestMemberIdentity(r: Reader, v: number): LeaveGroupRequestMemberIdentity {
+export function readLeaveGroupRequestMemberIdentity(r: Reader, v: number): LeaveGroupRequestMemberIdentity {
   const flex = v >= 4;
   let _memberId: string = "";
   let _groupInstanceId: string | null = null;
@@ -104,7 +104,7 @@ function readLeaveGroupRequestMemberIdentity(r: Reader, v: number): LeaveGroupRe
   return { memberId: _memberId, groupInstanceId: _groupInstanceId, reason: _reason, unknownTaggedFields };
 }
 
-function writeLeaveGroupRequestMemberIdentity(w: Writer, v: number, m: LeaveGroupRequestMemberIdentity): void {
+export function writeLeaveGroupRequestMemberIdentity(w: Writer, v: number, m: LeaveGroupRequestMemberIdentity): void {
   const flex = v >= 4;
   if (v >= 3) (flex ? w.writeCompactString(m.memberId) : w.writeString(m.memberId));
   if (v >= 3) (flex ? w.writeCompactNullableString(m.groupInstanceId) : w.writeNullableString(m.groupInstanceId));
@@ -131,7 +131,7 @@ export function defaultLeaveGroupResponse(): LeaveGroupResponse {
   };
 }
 
-function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
+export function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
   const flex = v >= 4;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -157,7 +157,7 @@ function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, members: _members, unknownTaggedFields };
 }
 
-function writeLeaveGroupResponse(w: Writer, v: number, m: LeaveGroupResponse): void {
+export function writeLeaveGroupResponse(w: Writer, v: number, m: LeaveGroupResponse): void {
   const flex = v >= 4;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
@@ -184,7 +184,7 @@ export function defaultLeaveGroupResponseMemberResponse(): LeaveGroupResponseMem
   };
 }
 
-function readLeaveGroupResponseMemberResponse(r: Reader, v: number): LeaveGroupResponseMemberResponse {
+export function readLeaveGroupResponseMemberResponse(r: Reader, v: number): LeaveGroupResponseMemberResponse {
   const flex = v >= 4;
   let _memberId: string = "";
   let _groupInstanceId: string | null = "";
@@ -210,7 +210,7 @@ function readLeaveGroupResponseMemberResponse(r: Reader, v: number): LeaveGroupR
   return { memberId: _memberId, groupInstanceId: _groupInstanceId, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeLeaveGroupResponseMemberResponse(w: Writer, v: number, m: LeaveGroupResponseMemberResponse): void {
+export function writeLeaveGroupResponseMemberResponse(w: Writer, v: number, m: LeaveGroupResponseMemberResponse): void {
   const flex = v >= 4;
   if (v >= 3) (flex ? w.writeCompactString(m.memberId) : w.writeString(m.memberId));
   if (v >= 3) (flex ? w.writeCompactNullableString(m.groupInstanceId) : w.writeNullableString(m.groupInstanceId));

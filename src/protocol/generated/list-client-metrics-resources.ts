@@ -16,7 +16,7 @@ export function defaultListClientMetricsResourcesRequest(): ListClientMetricsRes
   };
 }
 
-function readListClientMetricsResourcesRequest(r: Reader, v: number): ListClientMetricsResourcesRequest {
+export function readListClientMetricsResourcesRequest(r: Reader, v: number): ListClientMetricsResourcesRequest {
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
   try {
@@ -35,7 +35,7 @@ function readListClientMetricsResourcesRequest(r: Reader, v: number): ListClient
   return { unknownTaggedFields };
 }
 
-function writeListClientMetricsResourcesRequest(w: Writer, v: number, m: ListClientMetricsResourcesRequest): void {
+export function writeListClientMetricsResourcesRequest(w: Writer, v: number, m: ListClientMetricsResourcesRequest): void {
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
@@ -58,7 +58,7 @@ export function defaultListClientMetricsResourcesResponse(): ListClientMetricsRe
   };
 }
 
-function readListClientMetricsResourcesResponse(r: Reader, v: number): ListClientMetricsResourcesResponse {
+export function readListClientMetricsResourcesResponse(r: Reader, v: number): ListClientMetricsResourcesResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _clientMetricsResources: ListClientMetricsResourcesResponseClientMetricsResource[] = [];
@@ -83,7 +83,7 @@ function readListClientMetricsResourcesResponse(r: Reader, v: number): ListClien
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, clientMetricsResources: _clientMetricsResources, unknownTaggedFields };
 }
 
-function writeListClientMetricsResourcesResponse(w: Writer, v: number, m: ListClientMetricsResourcesResponse): void {
+export function writeListClientMetricsResourcesResponse(w: Writer, v: number, m: ListClientMetricsResourcesResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   rt.writeArray(w, true, v, m.clientMetricsResources, writeListClientMetricsResourcesResponseClientMetricsResource);
@@ -103,7 +103,7 @@ export function defaultListClientMetricsResourcesResponseClientMetricsResource()
   };
 }
 
-function readListClientMetricsResourcesResponseClientMetricsResource(r: Reader, v: number): ListClientMetricsResourcesResponseClientMetricsResource {
+export function readListClientMetricsResourcesResponseClientMetricsResource(r: Reader, v: number): ListClientMetricsResourcesResponseClientMetricsResource {
   let _name: string = "";
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -124,7 +124,7 @@ function readListClientMetricsResourcesResponseClientMetricsResource(r: Reader, 
   return { name: _name, unknownTaggedFields };
 }
 
-function writeListClientMetricsResourcesResponseClientMetricsResource(w: Writer, v: number, m: ListClientMetricsResourcesResponseClientMetricsResource): void {
+export function writeListClientMetricsResourcesResponseClientMetricsResource(w: Writer, v: number, m: ListClientMetricsResourcesResponseClientMetricsResource): void {
   w.writeCompactString(m.name);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }

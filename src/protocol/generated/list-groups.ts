@@ -22,7 +22,7 @@ export function defaultListGroupsRequest(): ListGroupsRequest {
   };
 }
 
-function readListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
+export function readListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
   const flex = v >= 3;
   let _statesFilter: string[] = [];
   let _typesFilter: string[] = [];
@@ -46,7 +46,7 @@ function readListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
   return { statesFilter: _statesFilter, typesFilter: _typesFilter, unknownTaggedFields };
 }
 
-function writeListGroupsRequest(w: Writer, v: number, m: ListGroupsRequest): void {
+export function writeListGroupsRequest(w: Writer, v: number, m: ListGroupsRequest): void {
   const flex = v >= 3;
   if (v >= 4) rt.writeArray(w, flex, v, m.statesFilter, (flex ? rt.writeCompactStringElement : rt.writeStringElement));
   if (v === 5) rt.writeArray(w, flex, v, m.typesFilter, (flex ? rt.writeCompactStringElement : rt.writeStringElement));
@@ -72,7 +72,7 @@ export function defaultListGroupsResponse(): ListGroupsResponse {
   };
 }
 
-function readListGroupsResponse(r: Reader, v: number): ListGroupsResponse {
+export function readListGroupsResponse(r: Reader, v: number): ListGroupsResponse {
   const flex = v >= 3;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -98,7 +98,7 @@ function readListGroupsResponse(r: Reader, v: number): ListGroupsResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, groups: _groups, unknownTaggedFields };
 }
 
-function writeListGroupsResponse(w: Writer, v: number, m: ListGroupsResponse): void {
+export function writeListGroupsResponse(w: Writer, v: number, m: ListGroupsResponse): void {
   const flex = v >= 3;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
@@ -128,7 +128,7 @@ export function defaultListGroupsResponseListedGroup(): ListGroupsResponseListed
   };
 }
 
-function readListGroupsResponseListedGroup(r: Reader, v: number): ListGroupsResponseListedGroup {
+export function readListGroupsResponseListedGroup(r: Reader, v: number): ListGroupsResponseListedGroup {
   const flex = v >= 3;
   let _groupId: string = "";
   let _protocolType: string = "";
@@ -156,7 +156,7 @@ function readListGroupsResponseListedGroup(r: Reader, v: number): ListGroupsResp
   return { groupId: _groupId, protocolType: _protocolType, groupState: _groupState, groupType: _groupType, unknownTaggedFields };
 }
 
-function writeListGroupsResponseListedGroup(w: Writer, v: number, m: ListGroupsResponseListedGroup): void {
+export function writeListGroupsResponseListedGroup(w: Writer, v: number, m: ListGroupsResponseListedGroup): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   (flex ? w.writeCompactString(m.protocolType) : w.writeString(m.protocolType));

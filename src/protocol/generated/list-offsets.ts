@@ -28,7 +28,7 @@ export function defaultListOffsetsRequest(): ListOffsetsRequest {
   };
 }
 
-function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
+export function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
   const flex = v >= 6;
   let _replicaId: number = 0;
   let _isolationLevel: number = 0;
@@ -56,7 +56,7 @@ function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
   return { replicaId: _replicaId, isolationLevel: _isolationLevel, topics: _topics, timeoutMs: _timeoutMs, unknownTaggedFields };
 }
 
-function writeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsRequest): void {
+export function writeListOffsetsRequest(w: Writer, v: number, m: ListOffsetsRequest): void {
   const flex = v >= 6;
   w.writeInt32(m.replicaId);
   if (v >= 2) w.writeInt8(m.isolationLevel);
@@ -81,7 +81,7 @@ export function defaultListOffsetsRequestListOffsetsTopic(): ListOffsetsRequestL
   };
 }
 
-function readListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffsetsRequestListOffsetsTopic {
+export function readListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffsetsRequestListOffsetsTopic {
   const flex = v >= 6;
   let _name: string = "";
   let _partitions: ListOffsetsRequestListOffsetsPartition[] = [];
@@ -105,7 +105,7 @@ function readListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffse
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeListOffsetsRequestListOffsetsTopic(w: Writer, v: number, m: ListOffsetsRequestListOffsetsTopic): void {
+export function writeListOffsetsRequestListOffsetsTopic(w: Writer, v: number, m: ListOffsetsRequestListOffsetsTopic): void {
   const flex = v >= 6;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeListOffsetsRequestListOffsetsPartition);
@@ -134,7 +134,7 @@ export function defaultListOffsetsRequestListOffsetsPartition(): ListOffsetsRequ
   };
 }
 
-function readListOffsetsRequestListOffsetsPartition(r: Reader, v: number): ListOffsetsRequestListOffsetsPartition {
+export function readListOffsetsRequestListOffsetsPartition(r: Reader, v: number): ListOffsetsRequestListOffsetsPartition {
   const flex = v >= 6;
   let _partitionIndex: number = 0;
   let _currentLeaderEpoch: number = -1;
@@ -162,7 +162,7 @@ function readListOffsetsRequestListOffsetsPartition(r: Reader, v: number): ListO
   return { partitionIndex: _partitionIndex, currentLeaderEpoch: _currentLeaderEpoch, timestamp: _timestamp, maxNumOffsets: _maxNumOffsets, unknownTaggedFields };
 }
 
-function writeListOffsetsRequestListOffsetsPartition(w: Writer, v: number, m: ListOffsetsRequestListOffsetsPartition): void {
+export function writeListOffsetsRequestListOffsetsPartition(w: Writer, v: number, m: ListOffsetsRequestListOffsetsPartition): void {
   const flex = v >= 6;
   w.writeInt32(m.partitionIndex);
   if (v >= 4) w.writeInt32(m.currentLeaderEpoch);
@@ -187,7 +187,7 @@ export function defaultListOffsetsResponse(): ListOffsetsResponse {
   };
 }
 
-function readListOffsetsResponse(r: Reader, v: number): ListOffsetsResponse {
+export function readListOffsetsResponse(r: Reader, v: number): ListOffsetsResponse {
   const flex = v >= 6;
   let _throttleTimeMs: number = 0;
   let _topics: ListOffsetsResponseListOffsetsTopicResponse[] = [];
@@ -211,7 +211,7 @@ function readListOffsetsResponse(r: Reader, v: number): ListOffsetsResponse {
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeListOffsetsResponse(w: Writer, v: number, m: ListOffsetsResponse): void {
+export function writeListOffsetsResponse(w: Writer, v: number, m: ListOffsetsResponse): void {
   const flex = v >= 6;
   if (v >= 2) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.topics, writeListOffsetsResponseListOffsetsTopicResponse);
@@ -234,7 +234,7 @@ export function defaultListOffsetsResponseListOffsetsTopicResponse(): ListOffset
   };
 }
 
-function readListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: number): ListOffsetsResponseListOffsetsTopicResponse {
+export function readListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: number): ListOffsetsResponseListOffsetsTopicResponse {
   const flex = v >= 6;
   let _name: string = "";
   let _partitions: ListOffsetsResponseListOffsetsPartitionResponse[] = [];
@@ -258,7 +258,7 @@ function readListOffsetsResponseListOffsetsTopicResponse(r: Reader, v: number): 
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeListOffsetsResponseListOffsetsTopicResponse(w: Writer, v: number, m: ListOffsetsResponseListOffsetsTopicResponse): void {
+export function writeListOffsetsResponseListOffsetsTopicResponse(w: Writer, v: number, m: ListOffsetsResponseListOffsetsTopicResponse): void {
   const flex = v >= 6;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeListOffsetsResponseListOffsetsPartitionResponse);
@@ -293,7 +293,7 @@ export function defaultListOffsetsResponseListOffsetsPartitionResponse(): ListOf
   };
 }
 
-function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v: number): ListOffsetsResponseListOffsetsPartitionResponse {
+export function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v: number): ListOffsetsResponseListOffsetsPartitionResponse {
   const flex = v >= 6;
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
@@ -325,7 +325,7 @@ function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, v: numbe
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, oldStyleOffsets: _oldStyleOffsets, timestamp: _timestamp, offset: _offset, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, v: number, m: ListOffsetsResponseListOffsetsPartitionResponse): void {
+export function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, v: number, m: ListOffsetsResponseListOffsetsPartitionResponse): void {
   const flex = v >= 6;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);

@@ -22,7 +22,7 @@ export function defaultListPartitionReassignmentsRequest(): ListPartitionReassig
   };
 }
 
-function readListPartitionReassignmentsRequest(r: Reader, v: number): ListPartitionReassignmentsRequest {
+export function readListPartitionReassignmentsRequest(r: Reader, v: number): ListPartitionReassignmentsRequest {
   let _timeoutMs: number = 60000;
   let _topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null = null;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readListPartitionReassignmentsRequest(r: Reader, v: number): ListPartit
   return { timeoutMs: _timeoutMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeListPartitionReassignmentsRequest(w: Writer, v: number, m: ListPartitionReassignmentsRequest): void {
+export function writeListPartitionReassignmentsRequest(w: Writer, v: number, m: ListPartitionReassignmentsRequest): void {
   w.writeInt32(m.timeoutMs);
   rt.writeNullableArray(w, true, v, m.topics, writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultListPartitionReassignmentsRequestListPartitionReassignmen
   };
 }
 
-function readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r: Reader, v: number): ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+export function readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r: Reader, v: number): ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
   let _name: string = "";
   let _partitionIndexes: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r
   return { name: _name, partitionIndexes: _partitionIndexes, unknownTaggedFields };
 }
 
-function writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w: Writer, v: number, m: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics): void {
+export function writeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(w: Writer, v: number, m: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics): void {
   w.writeCompactString(m.name);
   rt.writeArray(w, true, v, m.partitionIndexes, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -118,7 +118,7 @@ export function defaultListPartitionReassignmentsResponse(): ListPartitionReassi
   };
 }
 
-function readListPartitionReassignmentsResponse(r: Reader, v: number): ListPartitionReassignmentsResponse {
+export function readListPartitionReassignmentsResponse(r: Reader, v: number): ListPartitionReassignmentsResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -145,7 +145,7 @@ function readListPartitionReassignmentsResponse(r: Reader, v: number): ListParti
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, topics: _topics, unknownTaggedFields };
 }
 
-function writeListPartitionReassignmentsResponse(w: Writer, v: number, m: ListPartitionReassignmentsResponse): void {
+export function writeListPartitionReassignmentsResponse(w: Writer, v: number, m: ListPartitionReassignmentsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -169,7 +169,7 @@ export function defaultListPartitionReassignmentsResponseOngoingTopicReassignmen
   };
 }
 
-function readListPartitionReassignmentsResponseOngoingTopicReassignment(r: Reader, v: number): ListPartitionReassignmentsResponseOngoingTopicReassignment {
+export function readListPartitionReassignmentsResponseOngoingTopicReassignment(r: Reader, v: number): ListPartitionReassignmentsResponseOngoingTopicReassignment {
   let _name: string = "";
   let _partitions: ListPartitionReassignmentsResponseOngoingPartitionReassignment[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -192,7 +192,7 @@ function readListPartitionReassignmentsResponseOngoingTopicReassignment(r: Reade
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeListPartitionReassignmentsResponseOngoingTopicReassignment(w: Writer, v: number, m: ListPartitionReassignmentsResponseOngoingTopicReassignment): void {
+export function writeListPartitionReassignmentsResponseOngoingTopicReassignment(w: Writer, v: number, m: ListPartitionReassignmentsResponseOngoingTopicReassignment): void {
   w.writeCompactString(m.name);
   rt.writeArray(w, true, v, m.partitions, writeListPartitionReassignmentsResponseOngoingPartitionReassignment);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -220,7 +220,7 @@ export function defaultListPartitionReassignmentsResponseOngoingPartitionReassig
   };
 }
 
-function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: Reader, v: number): ListPartitionReassignmentsResponseOngoingPartitionReassignment {
+export function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: Reader, v: number): ListPartitionReassignmentsResponseOngoingPartitionReassignment {
   let _partitionIndex: number = 0;
   let _replicas: number[] = [];
   let _addingReplicas: number[] = [];
@@ -247,7 +247,7 @@ function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: R
   return { partitionIndex: _partitionIndex, replicas: _replicas, addingReplicas: _addingReplicas, removingReplicas: _removingReplicas, unknownTaggedFields };
 }
 
-function writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w: Writer, v: number, m: ListPartitionReassignmentsResponseOngoingPartitionReassignment): void {
+export function writeListPartitionReassignmentsResponseOngoingPartitionReassignment(w: Writer, v: number, m: ListPartitionReassignmentsResponseOngoingPartitionReassignment): void {
   w.writeInt32(m.partitionIndex);
   rt.writeArray(w, true, v, m.replicas, rt.writeInt32Element);
   rt.writeArray(w, true, v, m.addingReplicas, rt.writeInt32Element);

@@ -25,7 +25,7 @@ export function defaultListTransactionsRequest(): ListTransactionsRequest {
   };
 }
 
-function readListTransactionsRequest(r: Reader, v: number): ListTransactionsRequest {
+export function readListTransactionsRequest(r: Reader, v: number): ListTransactionsRequest {
   let _stateFilters: string[] = [];
   let _producerIdFilters: bigint[] = [];
   let _durationFilter: bigint = -1n;
@@ -50,7 +50,7 @@ function readListTransactionsRequest(r: Reader, v: number): ListTransactionsRequ
   return { stateFilters: _stateFilters, producerIdFilters: _producerIdFilters, durationFilter: _durationFilter, unknownTaggedFields };
 }
 
-function writeListTransactionsRequest(w: Writer, v: number, m: ListTransactionsRequest): void {
+export function writeListTransactionsRequest(w: Writer, v: number, m: ListTransactionsRequest): void {
   rt.writeArray(w, true, v, m.stateFilters, rt.writeCompactStringElement);
   rt.writeArray(w, true, v, m.producerIdFilters, rt.writeInt64Element);
   if (v === 1) w.writeInt64(m.durationFilter);
@@ -79,7 +79,7 @@ export function defaultListTransactionsResponse(): ListTransactionsResponse {
   };
 }
 
-function readListTransactionsResponse(r: Reader, v: number): ListTransactionsResponse {
+export function readListTransactionsResponse(r: Reader, v: number): ListTransactionsResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _unknownStateFilters: string[] = [];
@@ -106,7 +106,7 @@ function readListTransactionsResponse(r: Reader, v: number): ListTransactionsRes
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, unknownStateFilters: _unknownStateFilters, transactionStates: _transactionStates, unknownTaggedFields };
 }
 
-function writeListTransactionsResponse(w: Writer, v: number, m: ListTransactionsResponse): void {
+export function writeListTransactionsResponse(w: Writer, v: number, m: ListTransactionsResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   rt.writeArray(w, true, v, m.unknownStateFilters, rt.writeCompactStringElement);
@@ -133,7 +133,7 @@ export function defaultListTransactionsResponseTransactionState(): ListTransacti
   };
 }
 
-function readListTransactionsResponseTransactionState(r: Reader, v: number): ListTransactionsResponseTransactionState {
+export function readListTransactionsResponseTransactionState(r: Reader, v: number): ListTransactionsResponseTransactionState {
   let _transactionalId: string = "";
   let _producerId: bigint = 0n;
   let _transactionState: string = "";
@@ -158,7 +158,7 @@ function readListTransactionsResponseTransactionState(r: Reader, v: number): Lis
   return { transactionalId: _transactionalId, producerId: _producerId, transactionState: _transactionState, unknownTaggedFields };
 }
 
-function writeListTransactionsResponseTransactionState(w: Writer, v: number, m: ListTransactionsResponseTransactionState): void {
+export function writeListTransactionsResponseTransactionState(w: Writer, v: number, m: ListTransactionsResponseTransactionState): void {
   w.writeCompactString(m.transactionalId);
   w.writeInt64(m.producerId);
   w.writeCompactString(m.transactionState);

@@ -28,7 +28,7 @@ export function defaultMetadataRequest(): MetadataRequest {
   };
 }
 
-function readMetadataRequest(r: Reader, v: number): MetadataRequest {
+export function readMetadataRequest(r: Reader, v: number): MetadataRequest {
   const flex = v >= 9;
   let _topics: MetadataRequestMetadataRequestTopic[] | null = [];
   let _allowAutoTopicCreation: boolean = true;
@@ -56,7 +56,7 @@ function readMetadataRequest(r: Reader, v: number): MetadataRequest {
   return { topics: _topics, allowAutoTopicCreation: _allowAutoTopicCreation, includeClusterAuthorizedOperations: _includeClusterAuthorizedOperations, includeTopicAuthorizedOperations: _includeTopicAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeMetadataRequest(w: Writer, v: number, m: MetadataRequest): void {
+export function writeMetadataRequest(w: Writer, v: number, m: MetadataRequest): void {
   const flex = v >= 9;
   (v >= 1 ? rt.writeNullableArray(w, flex, v, m.topics, writeMetadataRequestMetadataRequestTopic) : rt.writeArray(w, flex, v, m.topics!, writeMetadataRequestMetadataRequestTopic));
   if (v >= 4) w.writeBool(m.allowAutoTopicCreation);
@@ -81,7 +81,7 @@ export function defaultMetadataRequestMetadataRequestTopic(): MetadataRequestMet
   };
 }
 
-function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): MetadataRequestMetadataRequestTopic {
+export function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): MetadataRequestMetadataRequestTopic {
   const flex = v >= 9;
   let _topicId: string = rt.ZERO_UUID;
   let _name: string | null = "";
@@ -105,7 +105,7 @@ function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): Metadata
   return { topicId: _topicId, name: _name, unknownTaggedFields };
 }
 
-function writeMetadataRequestMetadataRequestTopic(w: Writer, v: number, m: MetadataRequestMetadataRequestTopic): void {
+export function writeMetadataRequestMetadataRequestTopic(w: Writer, v: number, m: MetadataRequestMetadataRequestTopic): void {
   const flex = v >= 9;
   if (v >= 10) w.writeUuid(m.topicId);
   (v >= 10 ? (flex ? w.writeCompactNullableString(m.name) : w.writeNullableString(m.name)) : (flex ? w.writeCompactString(m.name!) : w.writeString(m.name!)));
@@ -143,7 +143,7 @@ export function defaultMetadataResponse(): MetadataResponse {
   };
 }
 
-function readMetadataResponse(r: Reader, v: number): MetadataResponse {
+export function readMetadataResponse(r: Reader, v: number): MetadataResponse {
   const flex = v >= 9;
   let _throttleTimeMs: number = 0;
   let _brokers: MetadataResponseMetadataResponseBroker[] = [];
@@ -177,7 +177,7 @@ function readMetadataResponse(r: Reader, v: number): MetadataResponse {
   return { throttleTimeMs: _throttleTimeMs, brokers: _brokers, clusterId: _clusterId, controllerId: _controllerId, topics: _topics, clusterAuthorizedOperations: _clusterAuthorizedOperations, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeMetadataResponse(w: Writer, v: number, m: MetadataResponse): void {
+export function writeMetadataResponse(w: Writer, v: number, m: MetadataResponse): void {
   const flex = v >= 9;
   if (v >= 3) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.brokers, writeMetadataResponseMetadataResponseBroker);
@@ -211,7 +211,7 @@ export function defaultMetadataResponseMetadataResponseBroker(): MetadataRespons
   };
 }
 
-function readMetadataResponseMetadataResponseBroker(r: Reader, v: number): MetadataResponseMetadataResponseBroker {
+export function readMetadataResponseMetadataResponseBroker(r: Reader, v: number): MetadataResponseMetadataResponseBroker {
   const flex = v >= 9;
   let _nodeId: number = 0;
   let _host: string = "";
@@ -239,7 +239,7 @@ function readMetadataResponseMetadataResponseBroker(r: Reader, v: number): Metad
   return { nodeId: _nodeId, host: _host, port: _port, rack: _rack, unknownTaggedFields };
 }
 
-function writeMetadataResponseMetadataResponseBroker(w: Writer, v: number, m: MetadataResponseMetadataResponseBroker): void {
+export function writeMetadataResponseMetadataResponseBroker(w: Writer, v: number, m: MetadataResponseMetadataResponseBroker): void {
   const flex = v >= 9;
   w.writeInt32(m.nodeId);
   (flex ? w.writeCompactString(m.host) : w.writeString(m.host));
@@ -276,7 +276,7 @@ export function defaultMetadataResponseMetadataResponseTopic(): MetadataResponse
   };
 }
 
-function readMetadataResponseMetadataResponseTopic(r: Reader, v: number): MetadataResponseMetadataResponseTopic {
+export function readMetadataResponseMetadataResponseTopic(r: Reader, v: number): MetadataResponseMetadataResponseTopic {
   const flex = v >= 9;
   let _errorCode: number = 0;
   let _name: string | null = "";
@@ -308,7 +308,7 @@ function readMetadataResponseMetadataResponseTopic(r: Reader, v: number): Metada
   return { errorCode: _errorCode, name: _name, topicId: _topicId, isInternal: _isInternal, partitions: _partitions, topicAuthorizedOperations: _topicAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeMetadataResponseMetadataResponseTopic(w: Writer, v: number, m: MetadataResponseMetadataResponseTopic): void {
+export function writeMetadataResponseMetadataResponseTopic(w: Writer, v: number, m: MetadataResponseMetadataResponseTopic): void {
   const flex = v >= 9;
   w.writeInt16(m.errorCode);
   (v >= 12 ? (flex ? w.writeCompactNullableString(m.name) : w.writeNullableString(m.name)) : (flex ? w.writeCompactString(m.name!) : w.writeString(m.name!)));
@@ -350,7 +350,7 @@ export function defaultMetadataResponseMetadataResponsePartition(): MetadataResp
   };
 }
 
-function readMetadataResponseMetadataResponsePartition(r: Reader, v: number): MetadataResponseMetadataResponsePartition {
+export function readMetadataResponseMetadataResponsePartition(r: Reader, v: number): MetadataResponseMetadataResponsePartition {
   const flex = v >= 9;
   let _errorCode: number = 0;
   let _partitionIndex: number = 0;
@@ -384,7 +384,7 @@ function readMetadataResponseMetadataResponsePartition(r: Reader, v: number): Me
   return { errorCode: _errorCode, partitionIndex: _partitionIndex, leaderId: _leaderId, leaderEpoch: _leaderEpoch, replicaNodes: _replicaNodes, isrNodes: _isrNodes, offlineReplicas: _offlineReplicas, unknownTaggedFields };
 }
 
-function writeMetadataResponseMetadataResponsePartition(w: Writer, v: number, m: MetadataResponseMetadataResponsePartition): void {
+export function writeMetadataResponseMetadataResponsePartition(w: Writer, v: number, m: MetadataResponseMetadataResponsePartition): void {
   const flex = v >= 9;
   w.writeInt16(m.errorCode);
   w.writeInt32(m.partitionIndex);

@@ -34,7 +34,7 @@ export function defaultOffsetCommitRequest(): OffsetCommitRequest {
   };
 }
 
-function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitRequest {
+export function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitRequest {
   const flex = v >= 8;
   let _groupId: string = "";
   let _generationIdOrMemberEpoch: number = -1;
@@ -66,7 +66,7 @@ function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitRequest {
   return { groupId: _groupId, generationIdOrMemberEpoch: _generationIdOrMemberEpoch, memberId: _memberId, groupInstanceId: _groupInstanceId, retentionTimeMs: _retentionTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeOffsetCommitRequest(w: Writer, v: number, m: OffsetCommitRequest): void {
+export function writeOffsetCommitRequest(w: Writer, v: number, m: OffsetCommitRequest): void {
   const flex = v >= 8;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   if (v >= 1) w.writeInt32(m.generationIdOrMemberEpoch);
@@ -93,7 +93,7 @@ export function defaultOffsetCommitRequestOffsetCommitRequestTopic(): OffsetComm
   };
 }
 
-function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestTopic {
+export function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestTopic {
   const flex = v >= 8;
   let _name: string = "";
   let _partitions: OffsetCommitRequestOffsetCommitRequestPartition[] = [];
@@ -117,7 +117,7 @@ function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: number): 
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, v: number, m: OffsetCommitRequestOffsetCommitRequestTopic): void {
+export function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, v: number, m: OffsetCommitRequestOffsetCommitRequestTopic): void {
   const flex = v >= 8;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeOffsetCommitRequestOffsetCommitRequestPartition);
@@ -149,7 +149,7 @@ export function defaultOffsetCommitRequestOffsetCommitRequestPartition(): Offset
   };
 }
 
-function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestPartition {
+export function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestPartition {
   const flex = v >= 8;
   let _partitionIndex: number = 0;
   let _committedOffset: bigint = 0n;
@@ -179,7 +179,7 @@ function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, v: numbe
   return { partitionIndex: _partitionIndex, committedOffset: _committedOffset, committedLeaderEpoch: _committedLeaderEpoch, commitTimestamp: _commitTimestamp, committedMetadata: _committedMetadata, unknownTaggedFields };
 }
 
-function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, v: number, m: OffsetCommitRequestOffsetCommitRequestPartition): void {
+export function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, v: number, m: OffsetCommitRequestOffsetCommitRequestPartition): void {
   const flex = v >= 8;
   w.writeInt32(m.partitionIndex);
   w.writeInt64(m.committedOffset);
@@ -205,7 +205,7 @@ export function defaultOffsetCommitResponse(): OffsetCommitResponse {
   };
 }
 
-function readOffsetCommitResponse(r: Reader, v: number): OffsetCommitResponse {
+export function readOffsetCommitResponse(r: Reader, v: number): OffsetCommitResponse {
   const flex = v >= 8;
   let _throttleTimeMs: number = 0;
   let _topics: OffsetCommitResponseOffsetCommitResponseTopic[] = [];
@@ -229,7 +229,7 @@ function readOffsetCommitResponse(r: Reader, v: number): OffsetCommitResponse {
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeOffsetCommitResponse(w: Writer, v: number, m: OffsetCommitResponse): void {
+export function writeOffsetCommitResponse(w: Writer, v: number, m: OffsetCommitResponse): void {
   const flex = v >= 8;
   if (v >= 3) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.topics, writeOffsetCommitResponseOffsetCommitResponseTopic);
@@ -252,7 +252,7 @@ export function defaultOffsetCommitResponseOffsetCommitResponseTopic(): OffsetCo
   };
 }
 
-function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponseTopic {
+export function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponseTopic {
   const flex = v >= 8;
   let _name: string = "";
   let _partitions: OffsetCommitResponseOffsetCommitResponsePartition[] = [];
@@ -276,7 +276,7 @@ function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v: number)
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, v: number, m: OffsetCommitResponseOffsetCommitResponseTopic): void {
+export function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, v: number, m: OffsetCommitResponseOffsetCommitResponseTopic): void {
   const flex = v >= 8;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeOffsetCommitResponseOffsetCommitResponsePartition);
@@ -299,7 +299,7 @@ export function defaultOffsetCommitResponseOffsetCommitResponsePartition(): Offs
   };
 }
 
-function readOffsetCommitResponseOffsetCommitResponsePartition(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponsePartition {
+export function readOffsetCommitResponseOffsetCommitResponsePartition(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponsePartition {
   const flex = v >= 8;
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
@@ -323,7 +323,7 @@ function readOffsetCommitResponseOffsetCommitResponsePartition(r: Reader, v: num
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeOffsetCommitResponseOffsetCommitResponsePartition(w: Writer, v: number, m: OffsetCommitResponseOffsetCommitResponsePartition): void {
+export function writeOffsetCommitResponseOffsetCommitResponsePartition(w: Writer, v: number, m: OffsetCommitResponseOffsetCommitResponsePartition): void {
   const flex = v >= 8;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);

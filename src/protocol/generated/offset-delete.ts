@@ -20,7 +20,7 @@ export function defaultOffsetDeleteRequest(): OffsetDeleteRequest {
   };
 }
 
-function readOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteRequest {
+export function readOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteRequest {
   let _groupId: string = "";
   let _topics: OffsetDeleteRequestOffsetDeleteRequestTopic[] = [];
   let at = '';
@@ -33,7 +33,7 @@ function readOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteRequest {
   return { groupId: _groupId, topics: _topics };
 }
 
-function writeOffsetDeleteRequest(w: Writer, v: number, m: OffsetDeleteRequest): void {
+export function writeOffsetDeleteRequest(w: Writer, v: number, m: OffsetDeleteRequest): void {
   w.writeString(m.groupId);
   rt.writeArray(w, false, v, m.topics, writeOffsetDeleteRequestOffsetDeleteRequestTopic);
 }
@@ -52,7 +52,7 @@ export function defaultOffsetDeleteRequestOffsetDeleteRequestTopic(): OffsetDele
   };
 }
 
-function readOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, v: number): OffsetDeleteRequestOffsetDeleteRequestTopic {
+export function readOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, v: number): OffsetDeleteRequestOffsetDeleteRequestTopic {
   let _name: string = "";
   let _partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[] = [];
   let at = '';
@@ -65,7 +65,7 @@ function readOffsetDeleteRequestOffsetDeleteRequestTopic(r: Reader, v: number): 
   return { name: _name, partitions: _partitions };
 }
 
-function writeOffsetDeleteRequestOffsetDeleteRequestTopic(w: Writer, v: number, m: OffsetDeleteRequestOffsetDeleteRequestTopic): void {
+export function writeOffsetDeleteRequestOffsetDeleteRequestTopic(w: Writer, v: number, m: OffsetDeleteRequestOffsetDeleteRequestTopic): void {
   w.writeString(m.name);
   rt.writeArray(w, false, v, m.partitions, writeOffsetDeleteRequestOffsetDeleteRequestPartition);
 }
@@ -81,7 +81,7 @@ export function defaultOffsetDeleteRequestOffsetDeleteRequestPartition(): Offset
   };
 }
 
-function readOffsetDeleteRequestOffsetDeleteRequestPartition(r: Reader, v: number): OffsetDeleteRequestOffsetDeleteRequestPartition {
+export function readOffsetDeleteRequestOffsetDeleteRequestPartition(r: Reader, v: number): OffsetDeleteRequestOffsetDeleteRequestPartition {
   let _partitionIndex: number = 0;
   let at = '';
   try {
@@ -92,7 +92,7 @@ function readOffsetDeleteRequestOffsetDeleteRequestPartition(r: Reader, v: numbe
   return { partitionIndex: _partitionIndex };
 }
 
-function writeOffsetDeleteRequestOffsetDeleteRequestPartition(w: Writer, v: number, m: OffsetDeleteRequestOffsetDeleteRequestPartition): void {
+export function writeOffsetDeleteRequestOffsetDeleteRequestPartition(w: Writer, v: number, m: OffsetDeleteRequestOffsetDeleteRequestPartition): void {
   w.writeInt32(m.partitionIndex);
 }
 
@@ -113,7 +113,7 @@ export function defaultOffsetDeleteResponse(): OffsetDeleteResponse {
   };
 }
 
-function readOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
+export function readOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
   let _errorCode: number = 0;
   let _throttleTimeMs: number = 0;
   let _topics: OffsetDeleteResponseOffsetDeleteResponseTopic[] = [];
@@ -128,7 +128,7 @@ function readOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
   return { errorCode: _errorCode, throttleTimeMs: _throttleTimeMs, topics: _topics };
 }
 
-function writeOffsetDeleteResponse(w: Writer, v: number, m: OffsetDeleteResponse): void {
+export function writeOffsetDeleteResponse(w: Writer, v: number, m: OffsetDeleteResponse): void {
   w.writeInt16(m.errorCode);
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, false, v, m.topics, writeOffsetDeleteResponseOffsetDeleteResponseTopic);
@@ -148,7 +148,7 @@ export function defaultOffsetDeleteResponseOffsetDeleteResponseTopic(): OffsetDe
   };
 }
 
-function readOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, v: number): OffsetDeleteResponseOffsetDeleteResponseTopic {
+export function readOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, v: number): OffsetDeleteResponseOffsetDeleteResponseTopic {
   let _name: string = "";
   let _partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[] = [];
   let at = '';
@@ -161,7 +161,7 @@ function readOffsetDeleteResponseOffsetDeleteResponseTopic(r: Reader, v: number)
   return { name: _name, partitions: _partitions };
 }
 
-function writeOffsetDeleteResponseOffsetDeleteResponseTopic(w: Writer, v: number, m: OffsetDeleteResponseOffsetDeleteResponseTopic): void {
+export function writeOffsetDeleteResponseOffsetDeleteResponseTopic(w: Writer, v: number, m: OffsetDeleteResponseOffsetDeleteResponseTopic): void {
   w.writeString(m.name);
   rt.writeArray(w, false, v, m.partitions, writeOffsetDeleteResponseOffsetDeleteResponsePartition);
 }
@@ -180,7 +180,7 @@ export function defaultOffsetDeleteResponseOffsetDeleteResponsePartition(): Offs
   };
 }
 
-function readOffsetDeleteResponseOffsetDeleteResponsePartition(r: Reader, v: number): OffsetDeleteResponseOffsetDeleteResponsePartition {
+export function readOffsetDeleteResponseOffsetDeleteResponsePartition(r: Reader, v: number): OffsetDeleteResponseOffsetDeleteResponsePartition {
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
   let at = '';
@@ -193,7 +193,7 @@ function readOffsetDeleteResponseOffsetDeleteResponsePartition(r: Reader, v: num
   return { partitionIndex: _partitionIndex, errorCode: _errorCode };
 }
 
-function writeOffsetDeleteResponseOffsetDeleteResponsePartition(w: Writer, v: number, m: OffsetDeleteResponseOffsetDeleteResponsePartition): void {
+export function writeOffsetDeleteResponseOffsetDeleteResponsePartition(w: Writer, v: number, m: OffsetDeleteResponseOffsetDeleteResponsePartition): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
 }

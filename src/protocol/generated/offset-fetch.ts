@@ -28,7 +28,7 @@ export function defaultOffsetFetchRequest(): OffsetFetchRequest {
   };
 }
 
-function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
+export function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
   const flex = v >= 6;
   let _groupId: string = "";
   let _topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null = [];
@@ -56,7 +56,7 @@ function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
   return { groupId: _groupId, topics: _topics, groups: _groups, requireStable: _requireStable, unknownTaggedFields };
 }
 
-function writeOffsetFetchRequest(w: Writer, v: number, m: OffsetFetchRequest): void {
+export function writeOffsetFetchRequest(w: Writer, v: number, m: OffsetFetchRequest): void {
   const flex = v >= 6;
   if (v <= 7) (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   if (v <= 7) ((v >= 2 && v <= 7) ? rt.writeNullableArray(w, flex, v, m.topics, writeOffsetFetchRequestOffsetFetchRequestTopic) : rt.writeArray(w, flex, v, m.topics!, writeOffsetFetchRequestOffsetFetchRequestTopic));
@@ -81,7 +81,7 @@ export function defaultOffsetFetchRequestOffsetFetchRequestTopic(): OffsetFetchR
   };
 }
 
-function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopic {
+export function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopic {
   const flex = v >= 6;
   let _name: string = "";
   let _partitionIndexes: number[] = [];
@@ -105,7 +105,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, v: number): Of
   return { name: _name, partitionIndexes: _partitionIndexes, unknownTaggedFields };
 }
 
-function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: number, m: OffsetFetchRequestOffsetFetchRequestTopic): void {
+export function writeOffsetFetchRequestOffsetFetchRequestTopic(w: Writer, v: number, m: OffsetFetchRequestOffsetFetchRequestTopic): void {
   const flex = v >= 6;
   if (v <= 7) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v <= 7) rt.writeArray(w, flex, v, m.partitionIndexes, rt.writeInt32Element);
@@ -134,7 +134,7 @@ export function defaultOffsetFetchRequestOffsetFetchRequestGroup(): OffsetFetchR
   };
 }
 
-function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestGroup {
+export function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestGroup {
   const flex = v >= 6;
   let _groupId: string = "";
   let _memberId: string | null = null;
@@ -162,7 +162,7 @@ function readOffsetFetchRequestOffsetFetchRequestGroup(r: Reader, v: number): Of
   return { groupId: _groupId, memberId: _memberId, memberEpoch: _memberEpoch, topics: _topics, unknownTaggedFields };
 }
 
-function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: number, m: OffsetFetchRequestOffsetFetchRequestGroup): void {
+export function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, v: number, m: OffsetFetchRequestOffsetFetchRequestGroup): void {
   const flex = v >= 6;
   if (v >= 8) (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   if (v === 9) (flex ? w.writeCompactNullableString(m.memberId) : w.writeNullableString(m.memberId));
@@ -187,7 +187,7 @@ export function defaultOffsetFetchRequestOffsetFetchRequestTopics(): OffsetFetch
   };
 }
 
-function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopics {
+export function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopics {
   const flex = v >= 6;
   let _name: string = "";
   let _partitionIndexes: number[] = [];
@@ -211,7 +211,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, v: number): O
   return { name: _name, partitionIndexes: _partitionIndexes, unknownTaggedFields };
 }
 
-function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: number, m: OffsetFetchRequestOffsetFetchRequestTopics): void {
+export function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, v: number, m: OffsetFetchRequestOffsetFetchRequestTopics): void {
   const flex = v >= 6;
   if (v >= 8) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v >= 8) rt.writeArray(w, flex, v, m.partitionIndexes, rt.writeInt32Element);
@@ -240,7 +240,7 @@ export function defaultOffsetFetchResponse(): OffsetFetchResponse {
   };
 }
 
-function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
+export function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
   const flex = v >= 6;
   let _throttleTimeMs: number = 0;
   let _topics: OffsetFetchResponseOffsetFetchResponseTopic[] = [];
@@ -268,7 +268,7 @@ function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, errorCode: _errorCode, groups: _groups, unknownTaggedFields };
 }
 
-function writeOffsetFetchResponse(w: Writer, v: number, m: OffsetFetchResponse): void {
+export function writeOffsetFetchResponse(w: Writer, v: number, m: OffsetFetchResponse): void {
   const flex = v >= 6;
   if (v >= 3) w.writeInt32(m.throttleTimeMs);
   if (v <= 7) rt.writeArray(w, flex, v, m.topics, writeOffsetFetchResponseOffsetFetchResponseTopic);
@@ -293,7 +293,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponseTopic(): OffsetFetc
   };
 }
 
-function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopic {
+export function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopic {
   const flex = v >= 6;
   let _name: string = "";
   let _partitions: OffsetFetchResponseOffsetFetchResponsePartition[] = [];
@@ -317,7 +317,7 @@ function readOffsetFetchResponseOffsetFetchResponseTopic(r: Reader, v: number): 
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponseTopic): void {
+export function writeOffsetFetchResponseOffsetFetchResponseTopic(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponseTopic): void {
   const flex = v >= 6;
   if (v <= 7) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v <= 7) rt.writeArray(w, flex, v, m.partitions, writeOffsetFetchResponseOffsetFetchResponsePartition);
@@ -349,7 +349,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartition(): Offset
   };
 }
 
-function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponsePartition {
+export function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponsePartition {
   const flex = v >= 6;
   let _partitionIndex: number = 0;
   let _committedOffset: bigint = 0n;
@@ -379,7 +379,7 @@ function readOffsetFetchResponseOffsetFetchResponsePartition(r: Reader, v: numbe
   return { partitionIndex: _partitionIndex, committedOffset: _committedOffset, committedLeaderEpoch: _committedLeaderEpoch, metadata: _metadata, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponsePartition): void {
+export function writeOffsetFetchResponseOffsetFetchResponsePartition(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponsePartition): void {
   const flex = v >= 6;
   if (v <= 7) w.writeInt32(m.partitionIndex);
   if (v <= 7) w.writeInt64(m.committedOffset);
@@ -408,7 +408,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponseGroup(): OffsetFetc
   };
 }
 
-function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseGroup {
+export function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseGroup {
   const flex = v >= 6;
   let _groupId: string = "";
   let _topics: OffsetFetchResponseOffsetFetchResponseTopics[] = [];
@@ -434,7 +434,7 @@ function readOffsetFetchResponseOffsetFetchResponseGroup(r: Reader, v: number): 
   return { groupId: _groupId, topics: _topics, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponseGroup): void {
+export function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponseGroup): void {
   const flex = v >= 6;
   if (v >= 8) (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   if (v >= 8) rt.writeArray(w, flex, v, m.topics, writeOffsetFetchResponseOffsetFetchResponseTopics);
@@ -458,7 +458,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponseTopics(): OffsetFet
   };
 }
 
-function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopics {
+export function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopics {
   const flex = v >= 6;
   let _name: string = "";
   let _partitions: OffsetFetchResponseOffsetFetchResponsePartitions[] = [];
@@ -482,7 +482,7 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v: number):
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponseTopics): void {
+export function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponseTopics): void {
   const flex = v >= 6;
   if (v >= 8) (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   if (v >= 8) rt.writeArray(w, flex, v, m.partitions, writeOffsetFetchResponseOffsetFetchResponsePartitions);
@@ -514,7 +514,7 @@ export function defaultOffsetFetchResponseOffsetFetchResponsePartitions(): Offse
   };
 }
 
-function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponsePartitions {
+export function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponsePartitions {
   const flex = v >= 6;
   let _partitionIndex: number = 0;
   let _committedOffset: bigint = 0n;
@@ -544,7 +544,7 @@ function readOffsetFetchResponseOffsetFetchResponsePartitions(r: Reader, v: numb
   return { partitionIndex: _partitionIndex, committedOffset: _committedOffset, committedLeaderEpoch: _committedLeaderEpoch, metadata: _metadata, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponsePartitions): void {
+export function writeOffsetFetchResponseOffsetFetchResponsePartitions(w: Writer, v: number, m: OffsetFetchResponseOffsetFetchResponsePartitions): void {
   const flex = v >= 6;
   if (v >= 8) w.writeInt32(m.partitionIndex);
   if (v >= 8) w.writeInt64(m.committedOffset);

@@ -22,7 +22,7 @@ export function defaultOffsetForLeaderEpochRequest(): OffsetForLeaderEpochReques
   };
 }
 
-function readOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetForLeaderEpochRequest {
+export function readOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetForLeaderEpochRequest {
   const flex = v === 4;
   let _replicaId: number = -2;
   let _topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[] = [];
@@ -46,7 +46,7 @@ function readOffsetForLeaderEpochRequest(r: Reader, v: number): OffsetForLeaderE
   return { replicaId: _replicaId, topics: _topics, unknownTaggedFields };
 }
 
-function writeOffsetForLeaderEpochRequest(w: Writer, v: number, m: OffsetForLeaderEpochRequest): void {
+export function writeOffsetForLeaderEpochRequest(w: Writer, v: number, m: OffsetForLeaderEpochRequest): void {
   const flex = v === 4;
   if (v >= 3) w.writeInt32(m.replicaId);
   rt.writeArray(w, flex, v, m.topics, writeOffsetForLeaderEpochRequestOffsetForLeaderTopic);
@@ -69,7 +69,7 @@ export function defaultOffsetForLeaderEpochRequestOffsetForLeaderTopic(): Offset
   };
 }
 
-function readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v: number): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+export function readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v: number): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
   const flex = v === 4;
   let _topic: string = "";
   let _partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[] = [];
@@ -93,7 +93,7 @@ function readOffsetForLeaderEpochRequestOffsetForLeaderTopic(r: Reader, v: numbe
   return { topic: _topic, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, v: number, m: OffsetForLeaderEpochRequestOffsetForLeaderTopic): void {
+export function writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, v: number, m: OffsetForLeaderEpochRequestOffsetForLeaderTopic): void {
   const flex = v === 4;
   (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   rt.writeArray(w, flex, v, m.partitions, writeOffsetForLeaderEpochRequestOffsetForLeaderPartition);
@@ -119,7 +119,7 @@ export function defaultOffsetForLeaderEpochRequestOffsetForLeaderPartition(): Of
   };
 }
 
-function readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reader, v: number): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+export function readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reader, v: number): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   const flex = v === 4;
   let _partition: number = 0;
   let _currentLeaderEpoch: number = -1;
@@ -145,7 +145,7 @@ function readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reader, v: n
   return { partition: _partition, currentLeaderEpoch: _currentLeaderEpoch, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w: Writer, v: number, m: OffsetForLeaderEpochRequestOffsetForLeaderPartition): void {
+export function writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w: Writer, v: number, m: OffsetForLeaderEpochRequestOffsetForLeaderPartition): void {
   const flex = v === 4;
   w.writeInt32(m.partition);
   if (v >= 2) w.writeInt32(m.currentLeaderEpoch);
@@ -169,7 +169,7 @@ export function defaultOffsetForLeaderEpochResponse(): OffsetForLeaderEpochRespo
   };
 }
 
-function readOffsetForLeaderEpochResponse(r: Reader, v: number): OffsetForLeaderEpochResponse {
+export function readOffsetForLeaderEpochResponse(r: Reader, v: number): OffsetForLeaderEpochResponse {
   const flex = v === 4;
   let _throttleTimeMs: number = 0;
   let _topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[] = [];
@@ -193,7 +193,7 @@ function readOffsetForLeaderEpochResponse(r: Reader, v: number): OffsetForLeader
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeOffsetForLeaderEpochResponse(w: Writer, v: number, m: OffsetForLeaderEpochResponse): void {
+export function writeOffsetForLeaderEpochResponse(w: Writer, v: number, m: OffsetForLeaderEpochResponse): void {
   const flex = v === 4;
   if (v >= 2) w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.topics, writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult);
@@ -216,7 +216,7 @@ export function defaultOffsetForLeaderEpochResponseOffsetForLeaderTopicResult():
   };
 }
 
-function readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Reader, v: number): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+export function readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Reader, v: number): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
   const flex = v === 4;
   let _topic: string = "";
   let _partitions: OffsetForLeaderEpochResponseEpochEndOffset[] = [];
@@ -240,7 +240,7 @@ function readOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(r: Reader, v
   return { topic: _topic, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: Writer, v: number, m: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult): void {
+export function writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: Writer, v: number, m: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult): void {
   const flex = v === 4;
   (flex ? w.writeCompactString(m.topic) : w.writeString(m.topic));
   rt.writeArray(w, flex, v, m.partitions, writeOffsetForLeaderEpochResponseEpochEndOffset);
@@ -269,7 +269,7 @@ export function defaultOffsetForLeaderEpochResponseEpochEndOffset(): OffsetForLe
   };
 }
 
-function readOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, v: number): OffsetForLeaderEpochResponseEpochEndOffset {
+export function readOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, v: number): OffsetForLeaderEpochResponseEpochEndOffset {
   const flex = v === 4;
   let _errorCode: number = 0;
   let _partition: number = 0;
@@ -297,7 +297,7 @@ function readOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, v: number): O
   return { errorCode: _errorCode, partition: _partition, leaderEpoch: _leaderEpoch, endOffset: _endOffset, unknownTaggedFields };
 }
 
-function writeOffsetForLeaderEpochResponseEpochEndOffset(w: Writer, v: number, m: OffsetForLeaderEpochResponseEpochEndOffset): void {
+export function writeOffsetForLeaderEpochResponseEpochEndOffset(w: Writer, v: number, m: OffsetForLeaderEpochResponseEpochEndOffset): void {
   const flex = v === 4;
   w.writeInt16(m.errorCode);
   w.writeInt32(m.partition);

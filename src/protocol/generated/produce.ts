@@ -2,6 +2,7 @@
 // Produce (api key 0): versions 0-12, flexible from 9. Versions 0-2 come from legacy/.
 
 import type { ApiDescriptor } from '../primitives/api.js';
+import * as hot from '../primitives/hot-paths.js';
 import type { RawTaggedField, Reader } from '../primitives/reader.js';
 import type { Writer } from '../primitives/writer.js';
 import * as rt from '../primitives/codec-runtime.js';
@@ -28,7 +29,7 @@ export function defaultProduceRequest(): ProduceRequest {
   };
 }
 
-function readProduceRequest(r: Reader, v: number): ProduceRequest {
+export function readProduceRequest(r: Reader, v: number): ProduceRequest {
   const flex = v >= 9;
   let _transactionalId: string | null = null;
   let _acks: number = 0;
@@ -56,7 +57,7 @@ function readProduceRequest(r: Reader, v: number): ProduceRequest {
   return { transactionalId: _transactionalId, acks: _acks, timeoutMs: _timeoutMs, topicData: _topicData, unknownTaggedFields };
 }
 
-function writeProduceRequest(w: Writer, v: number, m: ProduceRequest): void {
+export function writeProduceRequest(w: Writer, v: number, m: ProduceRequest): void {
   const flex = v >= 9;
   if (v >= 3) (flex ? w.writeCompactNullableString(m.transactionalId) : w.writeNullableString(m.transactionalId));
   w.writeInt16(m.acks);
@@ -81,7 +82,7 @@ export function defaultProduceRequestTopicProduceData(): ProduceRequestTopicProd
   };
 }
 
-function readProduceRequestTopicProduceData(r: Reader, v: number): ProduceRequestTopicProduceData {
+export function readProduceRequestTopicProduceData(r: Reader, v: number): ProduceRequestTopicProduceData {
   const flex = v >= 9;
   let _name: string = "";
   let _partitionData: ProduceRequestPartitionProduceData[] = [];
@@ -105,7 +106,7 @@ function readProduceRequestTopicProduceData(r: Reader, v: number): ProduceReques
   return { name: _name, partitionData: _partitionData, unknownTaggedFields };
 }
 
-function writeProduceRequestTopicProduceData(w: Writer, v: number, m: ProduceRequestTopicProduceData): void {
+export function writeProduceRequestTopicProduceData(w: Writer, v: number, m: ProduceRequestTopicProduceData): void {
   const flex = v >= 9;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitionData, writeProduceRequestPartitionProduceData);
@@ -128,7 +129,7 @@ export function defaultProduceRequestPartitionProduceData(): ProduceRequestParti
   };
 }
 
-function readProduceRequestPartitionProduceData(r: Reader, v: number): ProduceRequestPartitionProduceData {
+export function readProduceRequestPartitionProduceData(r: Reader, v: number): ProduceRequestPartitionProduceData {
   const flex = v >= 9;
   let _index: number = 0;
   let _records: Buffer | null = null;
@@ -152,7 +153,7 @@ function readProduceRequestPartitionProduceData(r: Reader, v: number): ProduceRe
   return { index: _index, records: _records, unknownTaggedFields };
 }
 
-function writeProduceRequestPartitionProduceData(w: Writer, v: number, m: ProduceRequestPartitionProduceData): void {
+export function writeProduceRequestPartitionProduceData(w: Writer, v: number, m: ProduceRequestPartitionProduceData): void {
   const flex = v >= 9;
   w.writeInt32(m.index);
   (flex ? w.writeCompactNullableBytes(m.records) : w.writeNullableBytes(m.records));
@@ -178,7 +179,7 @@ export function defaultProduceResponse(): ProduceResponse {
   };
 }
 
-function readProduceResponse(r: Reader, v: number): ProduceResponse {
+export function readProduceResponse(r: Reader, v: number): ProduceResponse {
   const flex = v >= 9;
   let _responses: ProduceResponseTopicProduceResponse[] = [];
   let _throttleTimeMs: number = 0;
@@ -208,7 +209,7 @@ function readProduceResponse(r: Reader, v: number): ProduceResponse {
   return { responses: _responses, throttleTimeMs: _throttleTimeMs, nodeEndpoints: _nodeEndpoints, unknownTaggedFields };
 }
 
-function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): void {
+export function writeProduceResponse(w: Writer, v: number, m: ProduceResponse): void {
   const flex = v >= 9;
   rt.writeArray(w, flex, v, m.responses, writeProduceResponseTopicProduceResponse);
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
@@ -235,7 +236,7 @@ export function defaultProduceResponseTopicProduceResponse(): ProduceResponseTop
   };
 }
 
-function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
+export function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
   const flex = v >= 9;
   let _name: string = "";
   let _partitionResponses: ProduceResponsePartitionProduceResponse[] = [];
@@ -259,7 +260,7 @@ function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceR
   return { name: _name, partitionResponses: _partitionResponses, unknownTaggedFields };
 }
 
-function writeProduceResponseTopicProduceResponse(w: Writer, v: number, m: ProduceResponseTopicProduceResponse): void {
+export function writeProduceResponseTopicProduceResponse(w: Writer, v: number, m: ProduceResponseTopicProduceResponse): void {
   const flex = v >= 9;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitionResponses, writeProduceResponsePartitionProduceResponse);
@@ -300,7 +301,7 @@ export function defaultProduceResponsePartitionProduceResponse(): ProduceRespons
   };
 }
 
-function readProduceResponsePartitionProduceResponse(r: Reader, v: number): ProduceResponsePartitionProduceResponse {
+export function readProduceResponsePartitionProduceResponse(r: Reader, v: number): ProduceResponsePartitionProduceResponse {
   const flex = v >= 9;
   let _index: number = 0;
   let _errorCode: number = 0;
@@ -340,7 +341,7 @@ function readProduceResponsePartitionProduceResponse(r: Reader, v: number): Prod
   return { index: _index, errorCode: _errorCode, baseOffset: _baseOffset, logAppendTimeMs: _logAppendTimeMs, logStartOffset: _logStartOffset, recordErrors: _recordErrors, errorMessage: _errorMessage, currentLeader: _currentLeader, unknownTaggedFields };
 }
 
-function writeProduceResponsePartitionProduceResponse(w: Writer, v: number, m: ProduceResponsePartitionProduceResponse): void {
+export function writeProduceResponsePartitionProduceResponse(w: Writer, v: number, m: ProduceResponsePartitionProduceResponse): void {
   const flex = v >= 9;
   w.writeInt32(m.index);
   w.writeInt16(m.errorCode);
@@ -372,7 +373,7 @@ export function defaultProduceResponseBatchIndexAndErrorMessage(): ProduceRespon
   };
 }
 
-function readProduceResponseBatchIndexAndErrorMessage(r: Reader, v: number): ProduceResponseBatchIndexAndErrorMessage {
+export function readProduceResponseBatchIndexAndErrorMessage(r: Reader, v: number): ProduceResponseBatchIndexAndErrorMessage {
   const flex = v >= 9;
   let _batchIndex: number = 0;
   let _batchIndexErrorMessage: string | null = null;
@@ -396,7 +397,7 @@ function readProduceResponseBatchIndexAndErrorMessage(r: Reader, v: number): Pro
   return { batchIndex: _batchIndex, batchIndexErrorMessage: _batchIndexErrorMessage, unknownTaggedFields };
 }
 
-function writeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: number, m: ProduceResponseBatchIndexAndErrorMessage): void {
+export function writeProduceResponseBatchIndexAndErrorMessage(w: Writer, v: number, m: ProduceResponseBatchIndexAndErrorMessage): void {
   const flex = v >= 9;
   if (v >= 8) w.writeInt32(m.batchIndex);
   if (v >= 8) (flex ? w.writeCompactNullableString(m.batchIndexErrorMessage) : w.writeNullableString(m.batchIndexErrorMessage));
@@ -419,7 +420,7 @@ export function defaultProduceResponseLeaderIdAndEpoch(): ProduceResponseLeaderI
   };
 }
 
-function readProduceResponseLeaderIdAndEpoch(r: Reader, v: number): ProduceResponseLeaderIdAndEpoch {
+export function readProduceResponseLeaderIdAndEpoch(r: Reader, v: number): ProduceResponseLeaderIdAndEpoch {
   const flex = v >= 9;
   let _leaderId: number = -1;
   let _leaderEpoch: number = -1;
@@ -443,14 +444,14 @@ function readProduceResponseLeaderIdAndEpoch(r: Reader, v: number): ProduceRespo
   return { leaderId: _leaderId, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeProduceResponseLeaderIdAndEpoch(w: Writer, v: number, m: ProduceResponseLeaderIdAndEpoch): void {
+export function writeProduceResponseLeaderIdAndEpoch(w: Writer, v: number, m: ProduceResponseLeaderIdAndEpoch): void {
   const flex = v >= 9;
   if (v >= 10) w.writeInt32(m.leaderId);
   if (v >= 10) w.writeInt32(m.leaderEpoch);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
 }
 
-function isDefaultProduceResponseLeaderIdAndEpoch(m: ProduceResponseLeaderIdAndEpoch): boolean {
+export function isDefaultProduceResponseLeaderIdAndEpoch(m: ProduceResponseLeaderIdAndEpoch): boolean {
   return m.leaderId === -1 &&
     m.leaderEpoch === -1 &&
     (m.unknownTaggedFields === undefined || m.unknownTaggedFields.length === 0);
@@ -478,7 +479,7 @@ export function defaultProduceResponseNodeEndpoint(): ProduceResponseNodeEndpoin
   };
 }
 
-function readProduceResponseNodeEndpoint(r: Reader, v: number): ProduceResponseNodeEndpoint {
+export function readProduceResponseNodeEndpoint(r: Reader, v: number): ProduceResponseNodeEndpoint {
   const flex = v >= 9;
   let _nodeId: number = 0;
   let _host: string = "";
@@ -506,7 +507,7 @@ function readProduceResponseNodeEndpoint(r: Reader, v: number): ProduceResponseN
   return { nodeId: _nodeId, host: _host, port: _port, rack: _rack, unknownTaggedFields };
 }
 
-function writeProduceResponseNodeEndpoint(w: Writer, v: number, m: ProduceResponseNodeEndpoint): void {
+export function writeProduceResponseNodeEndpoint(w: Writer, v: number, m: ProduceResponseNodeEndpoint): void {
   const flex = v >= 9;
   if (v >= 10) w.writeInt32(m.nodeId);
   if (v >= 10) (flex ? w.writeCompactString(m.host) : w.writeString(m.host));
@@ -521,7 +522,7 @@ export const produceApi: ApiDescriptor<ProduceRequest, ProduceResponse> = rt.def
   minVersion: 0,
   maxVersion: 12,
   firstFlexibleVersion: 9,
-  readRequest: readProduceRequest,
+  readRequest: (r, v) => hot.readProduceRequestHot(r, v, readProduceRequest),
   writeRequest: writeProduceRequest,
   readResponse: readProduceResponse,
   writeResponse: writeProduceResponse,

@@ -31,7 +31,7 @@ export function defaultPushTelemetryRequest(): PushTelemetryRequest {
   };
 }
 
-function readPushTelemetryRequest(r: Reader, v: number): PushTelemetryRequest {
+export function readPushTelemetryRequest(r: Reader, v: number): PushTelemetryRequest {
   let _clientInstanceId: string = rt.ZERO_UUID;
   let _subscriptionId: number = 0;
   let _terminating: boolean = false;
@@ -60,7 +60,7 @@ function readPushTelemetryRequest(r: Reader, v: number): PushTelemetryRequest {
   return { clientInstanceId: _clientInstanceId, subscriptionId: _subscriptionId, terminating: _terminating, compressionType: _compressionType, metrics: _metrics, unknownTaggedFields };
 }
 
-function writePushTelemetryRequest(w: Writer, v: number, m: PushTelemetryRequest): void {
+export function writePushTelemetryRequest(w: Writer, v: number, m: PushTelemetryRequest): void {
   w.writeUuid(m.clientInstanceId);
   w.writeInt32(m.subscriptionId);
   w.writeBool(m.terminating);
@@ -85,7 +85,7 @@ export function defaultPushTelemetryResponse(): PushTelemetryResponse {
   };
 }
 
-function readPushTelemetryResponse(r: Reader, v: number): PushTelemetryResponse {
+export function readPushTelemetryResponse(r: Reader, v: number): PushTelemetryResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -108,7 +108,7 @@ function readPushTelemetryResponse(r: Reader, v: number): PushTelemetryResponse 
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writePushTelemetryResponse(w: Writer, v: number, m: PushTelemetryResponse): void {
+export function writePushTelemetryResponse(w: Writer, v: number, m: PushTelemetryResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeRawTaggedFields(m.unknownTaggedFields);

@@ -22,7 +22,7 @@ export function defaultReadShareGroupStateSummaryRequest(): ReadShareGroupStateS
   };
 }
 
-function readReadShareGroupStateSummaryRequest(r: Reader, v: number): ReadShareGroupStateSummaryRequest {
+export function readReadShareGroupStateSummaryRequest(r: Reader, v: number): ReadShareGroupStateSummaryRequest {
   let _groupId: string = "";
   let _topics: ReadShareGroupStateSummaryRequestReadStateSummaryData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readReadShareGroupStateSummaryRequest(r: Reader, v: number): ReadShareG
   return { groupId: _groupId, topics: _topics, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateSummaryRequest(w: Writer, v: number, m: ReadShareGroupStateSummaryRequest): void {
+export function writeReadShareGroupStateSummaryRequest(w: Writer, v: number, m: ReadShareGroupStateSummaryRequest): void {
   w.writeCompactString(m.groupId);
   rt.writeArray(w, true, v, m.topics, writeReadShareGroupStateSummaryRequestReadStateSummaryData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultReadShareGroupStateSummaryRequestReadStateSummaryData(): 
   };
 }
 
-function readReadShareGroupStateSummaryRequestReadStateSummaryData(r: Reader, v: number): ReadShareGroupStateSummaryRequestReadStateSummaryData {
+export function readReadShareGroupStateSummaryRequestReadStateSummaryData(r: Reader, v: number): ReadShareGroupStateSummaryRequestReadStateSummaryData {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ReadShareGroupStateSummaryRequestPartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readReadShareGroupStateSummaryRequestReadStateSummaryData(r: Reader, v:
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateSummaryRequestReadStateSummaryData(w: Writer, v: number, m: ReadShareGroupStateSummaryRequestReadStateSummaryData): void {
+export function writeReadShareGroupStateSummaryRequestReadStateSummaryData(w: Writer, v: number, m: ReadShareGroupStateSummaryRequestReadStateSummaryData): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeReadShareGroupStateSummaryRequestPartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -112,7 +112,7 @@ export function defaultReadShareGroupStateSummaryRequestPartitionData(): ReadSha
   };
 }
 
-function readReadShareGroupStateSummaryRequestPartitionData(r: Reader, v: number): ReadShareGroupStateSummaryRequestPartitionData {
+export function readReadShareGroupStateSummaryRequestPartitionData(r: Reader, v: number): ReadShareGroupStateSummaryRequestPartitionData {
   let _partition: number = 0;
   let _leaderEpoch: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -135,7 +135,7 @@ function readReadShareGroupStateSummaryRequestPartitionData(r: Reader, v: number
   return { partition: _partition, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateSummaryRequestPartitionData(w: Writer, v: number, m: ReadShareGroupStateSummaryRequestPartitionData): void {
+export function writeReadShareGroupStateSummaryRequestPartitionData(w: Writer, v: number, m: ReadShareGroupStateSummaryRequestPartitionData): void {
   w.writeInt32(m.partition);
   w.writeInt32(m.leaderEpoch);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -154,7 +154,7 @@ export function defaultReadShareGroupStateSummaryResponse(): ReadShareGroupState
   };
 }
 
-function readReadShareGroupStateSummaryResponse(r: Reader, v: number): ReadShareGroupStateSummaryResponse {
+export function readReadShareGroupStateSummaryResponse(r: Reader, v: number): ReadShareGroupStateSummaryResponse {
   let _results: ReadShareGroupStateSummaryResponseReadStateSummaryResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -175,7 +175,7 @@ function readReadShareGroupStateSummaryResponse(r: Reader, v: number): ReadShare
   return { results: _results, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateSummaryResponse(w: Writer, v: number, m: ReadShareGroupStateSummaryResponse): void {
+export function writeReadShareGroupStateSummaryResponse(w: Writer, v: number, m: ReadShareGroupStateSummaryResponse): void {
   rt.writeArray(w, true, v, m.results, writeReadShareGroupStateSummaryResponseReadStateSummaryResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -196,7 +196,7 @@ export function defaultReadShareGroupStateSummaryResponseReadStateSummaryResult(
   };
 }
 
-function readReadShareGroupStateSummaryResponseReadStateSummaryResult(r: Reader, v: number): ReadShareGroupStateSummaryResponseReadStateSummaryResult {
+export function readReadShareGroupStateSummaryResponseReadStateSummaryResult(r: Reader, v: number): ReadShareGroupStateSummaryResponseReadStateSummaryResult {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ReadShareGroupStateSummaryResponsePartitionResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -219,7 +219,7 @@ function readReadShareGroupStateSummaryResponseReadStateSummaryResult(r: Reader,
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateSummaryResponseReadStateSummaryResult(w: Writer, v: number, m: ReadShareGroupStateSummaryResponseReadStateSummaryResult): void {
+export function writeReadShareGroupStateSummaryResponseReadStateSummaryResult(w: Writer, v: number, m: ReadShareGroupStateSummaryResponseReadStateSummaryResult): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeReadShareGroupStateSummaryResponsePartitionResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -250,7 +250,7 @@ export function defaultReadShareGroupStateSummaryResponsePartitionResult(): Read
   };
 }
 
-function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, v: number): ReadShareGroupStateSummaryResponsePartitionResult {
+export function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, v: number): ReadShareGroupStateSummaryResponsePartitionResult {
   let _partition: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -279,7 +279,7 @@ function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, v: num
   return { partition: _partition, errorCode: _errorCode, errorMessage: _errorMessage, stateEpoch: _stateEpoch, startOffset: _startOffset, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateSummaryResponsePartitionResult(w: Writer, v: number, m: ReadShareGroupStateSummaryResponsePartitionResult): void {
+export function writeReadShareGroupStateSummaryResponsePartitionResult(w: Writer, v: number, m: ReadShareGroupStateSummaryResponsePartitionResult): void {
   w.writeInt32(m.partition);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

@@ -22,7 +22,7 @@ export function defaultReadShareGroupStateRequest(): ReadShareGroupStateRequest 
   };
 }
 
-function readReadShareGroupStateRequest(r: Reader, v: number): ReadShareGroupStateRequest {
+export function readReadShareGroupStateRequest(r: Reader, v: number): ReadShareGroupStateRequest {
   let _groupId: string = "";
   let _topics: ReadShareGroupStateRequestReadStateData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readReadShareGroupStateRequest(r: Reader, v: number): ReadShareGroupSta
   return { groupId: _groupId, topics: _topics, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateRequest(w: Writer, v: number, m: ReadShareGroupStateRequest): void {
+export function writeReadShareGroupStateRequest(w: Writer, v: number, m: ReadShareGroupStateRequest): void {
   w.writeCompactString(m.groupId);
   rt.writeArray(w, true, v, m.topics, writeReadShareGroupStateRequestReadStateData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultReadShareGroupStateRequestReadStateData(): ReadShareGroup
   };
 }
 
-function readReadShareGroupStateRequestReadStateData(r: Reader, v: number): ReadShareGroupStateRequestReadStateData {
+export function readReadShareGroupStateRequestReadStateData(r: Reader, v: number): ReadShareGroupStateRequestReadStateData {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ReadShareGroupStateRequestPartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readReadShareGroupStateRequestReadStateData(r: Reader, v: number): Read
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateRequestReadStateData(w: Writer, v: number, m: ReadShareGroupStateRequestReadStateData): void {
+export function writeReadShareGroupStateRequestReadStateData(w: Writer, v: number, m: ReadShareGroupStateRequestReadStateData): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeReadShareGroupStateRequestPartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -112,7 +112,7 @@ export function defaultReadShareGroupStateRequestPartitionData(): ReadShareGroup
   };
 }
 
-function readReadShareGroupStateRequestPartitionData(r: Reader, v: number): ReadShareGroupStateRequestPartitionData {
+export function readReadShareGroupStateRequestPartitionData(r: Reader, v: number): ReadShareGroupStateRequestPartitionData {
   let _partition: number = 0;
   let _leaderEpoch: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -135,7 +135,7 @@ function readReadShareGroupStateRequestPartitionData(r: Reader, v: number): Read
   return { partition: _partition, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateRequestPartitionData(w: Writer, v: number, m: ReadShareGroupStateRequestPartitionData): void {
+export function writeReadShareGroupStateRequestPartitionData(w: Writer, v: number, m: ReadShareGroupStateRequestPartitionData): void {
   w.writeInt32(m.partition);
   w.writeInt32(m.leaderEpoch);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -154,7 +154,7 @@ export function defaultReadShareGroupStateResponse(): ReadShareGroupStateRespons
   };
 }
 
-function readReadShareGroupStateResponse(r: Reader, v: number): ReadShareGroupStateResponse {
+export function readReadShareGroupStateResponse(r: Reader, v: number): ReadShareGroupStateResponse {
   let _results: ReadShareGroupStateResponseReadStateResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -175,7 +175,7 @@ function readReadShareGroupStateResponse(r: Reader, v: number): ReadShareGroupSt
   return { results: _results, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateResponse(w: Writer, v: number, m: ReadShareGroupStateResponse): void {
+export function writeReadShareGroupStateResponse(w: Writer, v: number, m: ReadShareGroupStateResponse): void {
   rt.writeArray(w, true, v, m.results, writeReadShareGroupStateResponseReadStateResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -196,7 +196,7 @@ export function defaultReadShareGroupStateResponseReadStateResult(): ReadShareGr
   };
 }
 
-function readReadShareGroupStateResponseReadStateResult(r: Reader, v: number): ReadShareGroupStateResponseReadStateResult {
+export function readReadShareGroupStateResponseReadStateResult(r: Reader, v: number): ReadShareGroupStateResponseReadStateResult {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ReadShareGroupStateResponsePartitionResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -219,7 +219,7 @@ function readReadShareGroupStateResponseReadStateResult(r: Reader, v: number): R
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateResponseReadStateResult(w: Writer, v: number, m: ReadShareGroupStateResponseReadStateResult): void {
+export function writeReadShareGroupStateResponseReadStateResult(w: Writer, v: number, m: ReadShareGroupStateResponseReadStateResult): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeReadShareGroupStateResponsePartitionResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -253,7 +253,7 @@ export function defaultReadShareGroupStateResponsePartitionResult(): ReadShareGr
   };
 }
 
-function readReadShareGroupStateResponsePartitionResult(r: Reader, v: number): ReadShareGroupStateResponsePartitionResult {
+export function readReadShareGroupStateResponsePartitionResult(r: Reader, v: number): ReadShareGroupStateResponsePartitionResult {
   let _partition: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -284,7 +284,7 @@ function readReadShareGroupStateResponsePartitionResult(r: Reader, v: number): R
   return { partition: _partition, errorCode: _errorCode, errorMessage: _errorMessage, stateEpoch: _stateEpoch, startOffset: _startOffset, stateBatches: _stateBatches, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateResponsePartitionResult(w: Writer, v: number, m: ReadShareGroupStateResponsePartitionResult): void {
+export function writeReadShareGroupStateResponsePartitionResult(w: Writer, v: number, m: ReadShareGroupStateResponsePartitionResult): void {
   w.writeInt32(m.partition);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -316,7 +316,7 @@ export function defaultReadShareGroupStateResponseStateBatch(): ReadShareGroupSt
   };
 }
 
-function readReadShareGroupStateResponseStateBatch(r: Reader, v: number): ReadShareGroupStateResponseStateBatch {
+export function readReadShareGroupStateResponseStateBatch(r: Reader, v: number): ReadShareGroupStateResponseStateBatch {
   let _firstOffset: bigint = 0n;
   let _lastOffset: bigint = 0n;
   let _deliveryState: number = 0;
@@ -343,7 +343,7 @@ function readReadShareGroupStateResponseStateBatch(r: Reader, v: number): ReadSh
   return { firstOffset: _firstOffset, lastOffset: _lastOffset, deliveryState: _deliveryState, deliveryCount: _deliveryCount, unknownTaggedFields };
 }
 
-function writeReadShareGroupStateResponseStateBatch(w: Writer, v: number, m: ReadShareGroupStateResponseStateBatch): void {
+export function writeReadShareGroupStateResponseStateBatch(w: Writer, v: number, m: ReadShareGroupStateResponseStateBatch): void {
   w.writeInt64(m.firstOffset);
   w.writeInt64(m.lastOffset);
   w.writeInt8(m.deliveryState);

@@ -25,7 +25,7 @@ export function defaultRemoveRaftVoterRequest(): RemoveRaftVoterRequest {
   };
 }
 
-function readRemoveRaftVoterRequest(r: Reader, v: number): RemoveRaftVoterRequest {
+export function readRemoveRaftVoterRequest(r: Reader, v: number): RemoveRaftVoterRequest {
   let _clusterId: string | null = "";
   let _voterId: number = 0;
   let _voterDirectoryId: string = rt.ZERO_UUID;
@@ -50,7 +50,7 @@ function readRemoveRaftVoterRequest(r: Reader, v: number): RemoveRaftVoterReques
   return { clusterId: _clusterId, voterId: _voterId, voterDirectoryId: _voterDirectoryId, unknownTaggedFields };
 }
 
-function writeRemoveRaftVoterRequest(w: Writer, v: number, m: RemoveRaftVoterRequest): void {
+export function writeRemoveRaftVoterRequest(w: Writer, v: number, m: RemoveRaftVoterRequest): void {
   w.writeCompactNullableString(m.clusterId);
   w.writeInt32(m.voterId);
   w.writeUuid(m.voterDirectoryId);
@@ -76,7 +76,7 @@ export function defaultRemoveRaftVoterResponse(): RemoveRaftVoterResponse {
   };
 }
 
-function readRemoveRaftVoterResponse(r: Reader, v: number): RemoveRaftVoterResponse {
+export function readRemoveRaftVoterResponse(r: Reader, v: number): RemoveRaftVoterResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -101,7 +101,7 @@ function readRemoveRaftVoterResponse(r: Reader, v: number): RemoveRaftVoterRespo
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeRemoveRaftVoterResponse(w: Writer, v: number, m: RemoveRaftVoterResponse): void {
+export function writeRemoveRaftVoterResponse(w: Writer, v: number, m: RemoveRaftVoterResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

@@ -22,7 +22,7 @@ export function defaultRenewDelegationTokenRequest(): RenewDelegationTokenReques
   };
 }
 
-function readRenewDelegationTokenRequest(r: Reader, v: number): RenewDelegationTokenRequest {
+export function readRenewDelegationTokenRequest(r: Reader, v: number): RenewDelegationTokenRequest {
   const flex = v === 2;
   let _hmac: Buffer = rt.EMPTY_BUFFER;
   let _renewPeriodMs: bigint = 0n;
@@ -46,7 +46,7 @@ function readRenewDelegationTokenRequest(r: Reader, v: number): RenewDelegationT
   return { hmac: _hmac, renewPeriodMs: _renewPeriodMs, unknownTaggedFields };
 }
 
-function writeRenewDelegationTokenRequest(w: Writer, v: number, m: RenewDelegationTokenRequest): void {
+export function writeRenewDelegationTokenRequest(w: Writer, v: number, m: RenewDelegationTokenRequest): void {
   const flex = v === 2;
   (flex ? w.writeCompactBytes(m.hmac) : w.writeBytes(m.hmac));
   w.writeInt64(m.renewPeriodMs);
@@ -72,7 +72,7 @@ export function defaultRenewDelegationTokenResponse(): RenewDelegationTokenRespo
   };
 }
 
-function readRenewDelegationTokenResponse(r: Reader, v: number): RenewDelegationTokenResponse {
+export function readRenewDelegationTokenResponse(r: Reader, v: number): RenewDelegationTokenResponse {
   const flex = v === 2;
   let _errorCode: number = 0;
   let _expiryTimestampMs: bigint = 0n;
@@ -98,7 +98,7 @@ function readRenewDelegationTokenResponse(r: Reader, v: number): RenewDelegation
   return { errorCode: _errorCode, expiryTimestampMs: _expiryTimestampMs, throttleTimeMs: _throttleTimeMs, unknownTaggedFields };
 }
 
-function writeRenewDelegationTokenResponse(w: Writer, v: number, m: RenewDelegationTokenResponse): void {
+export function writeRenewDelegationTokenResponse(w: Writer, v: number, m: RenewDelegationTokenResponse): void {
   const flex = v === 2;
   w.writeInt16(m.errorCode);
   w.writeInt64(m.expiryTimestampMs);

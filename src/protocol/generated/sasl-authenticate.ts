@@ -19,7 +19,7 @@ export function defaultSaslAuthenticateRequest(): SaslAuthenticateRequest {
   };
 }
 
-function readSaslAuthenticateRequest(r: Reader, v: number): SaslAuthenticateRequest {
+export function readSaslAuthenticateRequest(r: Reader, v: number): SaslAuthenticateRequest {
   const flex = v === 2;
   let _authBytes: Buffer = rt.EMPTY_BUFFER;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readSaslAuthenticateRequest(r: Reader, v: number): SaslAuthenticateRequ
   return { authBytes: _authBytes, unknownTaggedFields };
 }
 
-function writeSaslAuthenticateRequest(w: Writer, v: number, m: SaslAuthenticateRequest): void {
+export function writeSaslAuthenticateRequest(w: Writer, v: number, m: SaslAuthenticateRequest): void {
   const flex = v === 2;
   (flex ? w.writeCompactBytes(m.authBytes) : w.writeBytes(m.authBytes));
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -69,7 +69,7 @@ export function defaultSaslAuthenticateResponse(): SaslAuthenticateResponse {
   };
 }
 
-function readSaslAuthenticateResponse(r: Reader, v: number): SaslAuthenticateResponse {
+export function readSaslAuthenticateResponse(r: Reader, v: number): SaslAuthenticateResponse {
   const flex = v === 2;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -97,7 +97,7 @@ function readSaslAuthenticateResponse(r: Reader, v: number): SaslAuthenticateRes
   return { errorCode: _errorCode, errorMessage: _errorMessage, authBytes: _authBytes, sessionLifetimeMs: _sessionLifetimeMs, unknownTaggedFields };
 }
 
-function writeSaslAuthenticateResponse(w: Writer, v: number, m: SaslAuthenticateResponse): void {
+export function writeSaslAuthenticateResponse(w: Writer, v: number, m: SaslAuthenticateResponse): void {
   const flex = v === 2;
   w.writeInt16(m.errorCode);
   (flex ? w.writeCompactNullableString(m.errorMessage) : w.writeNullableString(m.errorMessage));

@@ -17,7 +17,7 @@ export function defaultSaslHandshakeRequest(): SaslHandshakeRequest {
   };
 }
 
-function readSaslHandshakeRequest(r: Reader, v: number): SaslHandshakeRequest {
+export function readSaslHandshakeRequest(r: Reader, v: number): SaslHandshakeRequest {
   let _mechanism: string = "";
   let at = '';
   try {
@@ -28,7 +28,7 @@ function readSaslHandshakeRequest(r: Reader, v: number): SaslHandshakeRequest {
   return { mechanism: _mechanism };
 }
 
-function writeSaslHandshakeRequest(w: Writer, v: number, m: SaslHandshakeRequest): void {
+export function writeSaslHandshakeRequest(w: Writer, v: number, m: SaslHandshakeRequest): void {
   w.writeString(m.mechanism);
 }
 
@@ -46,7 +46,7 @@ export function defaultSaslHandshakeResponse(): SaslHandshakeResponse {
   };
 }
 
-function readSaslHandshakeResponse(r: Reader, v: number): SaslHandshakeResponse {
+export function readSaslHandshakeResponse(r: Reader, v: number): SaslHandshakeResponse {
   let _errorCode: number = 0;
   let _mechanisms: string[] = [];
   let at = '';
@@ -59,7 +59,7 @@ function readSaslHandshakeResponse(r: Reader, v: number): SaslHandshakeResponse 
   return { errorCode: _errorCode, mechanisms: _mechanisms };
 }
 
-function writeSaslHandshakeResponse(w: Writer, v: number, m: SaslHandshakeResponse): void {
+export function writeSaslHandshakeResponse(w: Writer, v: number, m: SaslHandshakeResponse): void {
   w.writeInt16(m.errorCode);
   rt.writeArray(w, false, v, m.mechanisms, rt.writeStringElement);
 }

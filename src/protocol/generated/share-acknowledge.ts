@@ -28,7 +28,7 @@ export function defaultShareAcknowledgeRequest(): ShareAcknowledgeRequest {
   };
 }
 
-function readShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowledgeRequest {
+export function readShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowledgeRequest {
   let _groupId: string | null = null;
   let _memberId: string | null = "";
   let _shareSessionEpoch: number = 0;
@@ -55,7 +55,7 @@ function readShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowledgeRequ
   return { groupId: _groupId, memberId: _memberId, shareSessionEpoch: _shareSessionEpoch, topics: _topics, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeRequest(w: Writer, v: number, m: ShareAcknowledgeRequest): void {
+export function writeShareAcknowledgeRequest(w: Writer, v: number, m: ShareAcknowledgeRequest): void {
   w.writeCompactNullableString(m.groupId);
   w.writeCompactNullableString(m.memberId);
   w.writeInt32(m.shareSessionEpoch);
@@ -79,7 +79,7 @@ export function defaultShareAcknowledgeRequestAcknowledgeTopic(): ShareAcknowled
   };
 }
 
-function readShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgeTopic {
+export function readShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgeTopic {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ShareAcknowledgeRequestAcknowledgePartition[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -102,7 +102,7 @@ function readShareAcknowledgeRequestAcknowledgeTopic(r: Reader, v: number): Shar
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeRequestAcknowledgeTopic(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgeTopic): void {
+export function writeShareAcknowledgeRequestAcknowledgeTopic(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgeTopic): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeShareAcknowledgeRequestAcknowledgePartition);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -124,7 +124,7 @@ export function defaultShareAcknowledgeRequestAcknowledgePartition(): ShareAckno
   };
 }
 
-function readShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgePartition {
+export function readShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgePartition {
   let _partitionIndex: number = 0;
   let _acknowledgementBatches: ShareAcknowledgeRequestAcknowledgementBatch[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -147,7 +147,7 @@ function readShareAcknowledgeRequestAcknowledgePartition(r: Reader, v: number): 
   return { partitionIndex: _partitionIndex, acknowledgementBatches: _acknowledgementBatches, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeRequestAcknowledgePartition(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgePartition): void {
+export function writeShareAcknowledgeRequestAcknowledgePartition(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgePartition): void {
   w.writeInt32(m.partitionIndex);
   rt.writeArray(w, true, v, m.acknowledgementBatches, writeShareAcknowledgeRequestAcknowledgementBatch);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -172,7 +172,7 @@ export function defaultShareAcknowledgeRequestAcknowledgementBatch(): ShareAckno
   };
 }
 
-function readShareAcknowledgeRequestAcknowledgementBatch(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgementBatch {
+export function readShareAcknowledgeRequestAcknowledgementBatch(r: Reader, v: number): ShareAcknowledgeRequestAcknowledgementBatch {
   let _firstOffset: bigint = 0n;
   let _lastOffset: bigint = 0n;
   let _acknowledgeTypes: number[] = [];
@@ -197,7 +197,7 @@ function readShareAcknowledgeRequestAcknowledgementBatch(r: Reader, v: number): 
   return { firstOffset: _firstOffset, lastOffset: _lastOffset, acknowledgeTypes: _acknowledgeTypes, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeRequestAcknowledgementBatch(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgementBatch): void {
+export function writeShareAcknowledgeRequestAcknowledgementBatch(w: Writer, v: number, m: ShareAcknowledgeRequestAcknowledgementBatch): void {
   w.writeInt64(m.firstOffset);
   w.writeInt64(m.lastOffset);
   rt.writeArray(w, true, v, m.acknowledgeTypes, rt.writeInt8Element);
@@ -229,7 +229,7 @@ export function defaultShareAcknowledgeResponse(): ShareAcknowledgeResponse {
   };
 }
 
-function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowledgeResponse {
+export function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowledgeResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -258,7 +258,7 @@ function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowledgeRes
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, responses: _responses, nodeEndpoints: _nodeEndpoints, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeResponse(w: Writer, v: number, m: ShareAcknowledgeResponse): void {
+export function writeShareAcknowledgeResponse(w: Writer, v: number, m: ShareAcknowledgeResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -283,7 +283,7 @@ export function defaultShareAcknowledgeResponseShareAcknowledgeTopicResponse(): 
   };
 }
 
-function readShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: Reader, v: number): ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+export function readShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: Reader, v: number): ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ShareAcknowledgeResponsePartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -306,7 +306,7 @@ function readShareAcknowledgeResponseShareAcknowledgeTopicResponse(r: Reader, v:
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w: Writer, v: number, m: ShareAcknowledgeResponseShareAcknowledgeTopicResponse): void {
+export function writeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w: Writer, v: number, m: ShareAcknowledgeResponseShareAcknowledgeTopicResponse): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeShareAcknowledgeResponsePartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -334,7 +334,7 @@ export function defaultShareAcknowledgeResponsePartitionData(): ShareAcknowledge
   };
 }
 
-function readShareAcknowledgeResponsePartitionData(r: Reader, v: number): ShareAcknowledgeResponsePartitionData {
+export function readShareAcknowledgeResponsePartitionData(r: Reader, v: number): ShareAcknowledgeResponsePartitionData {
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -361,7 +361,7 @@ function readShareAcknowledgeResponsePartitionData(r: Reader, v: number): ShareA
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, errorMessage: _errorMessage, currentLeader: _currentLeader, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeResponsePartitionData(w: Writer, v: number, m: ShareAcknowledgeResponsePartitionData): void {
+export function writeShareAcknowledgeResponsePartitionData(w: Writer, v: number, m: ShareAcknowledgeResponsePartitionData): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -385,7 +385,7 @@ export function defaultShareAcknowledgeResponseLeaderIdAndEpoch(): ShareAcknowle
   };
 }
 
-function readShareAcknowledgeResponseLeaderIdAndEpoch(r: Reader, v: number): ShareAcknowledgeResponseLeaderIdAndEpoch {
+export function readShareAcknowledgeResponseLeaderIdAndEpoch(r: Reader, v: number): ShareAcknowledgeResponseLeaderIdAndEpoch {
   let _leaderId: number = 0;
   let _leaderEpoch: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -408,7 +408,7 @@ function readShareAcknowledgeResponseLeaderIdAndEpoch(r: Reader, v: number): Sha
   return { leaderId: _leaderId, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeResponseLeaderIdAndEpoch(w: Writer, v: number, m: ShareAcknowledgeResponseLeaderIdAndEpoch): void {
+export function writeShareAcknowledgeResponseLeaderIdAndEpoch(w: Writer, v: number, m: ShareAcknowledgeResponseLeaderIdAndEpoch): void {
   w.writeInt32(m.leaderId);
   w.writeInt32(m.leaderEpoch);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -436,7 +436,7 @@ export function defaultShareAcknowledgeResponseNodeEndpoint(): ShareAcknowledgeR
   };
 }
 
-function readShareAcknowledgeResponseNodeEndpoint(r: Reader, v: number): ShareAcknowledgeResponseNodeEndpoint {
+export function readShareAcknowledgeResponseNodeEndpoint(r: Reader, v: number): ShareAcknowledgeResponseNodeEndpoint {
   let _nodeId: number = 0;
   let _host: string = "";
   let _port: number = 0;
@@ -463,7 +463,7 @@ function readShareAcknowledgeResponseNodeEndpoint(r: Reader, v: number): ShareAc
   return { nodeId: _nodeId, host: _host, port: _port, rack: _rack, unknownTaggedFields };
 }
 
-function writeShareAcknowledgeResponseNodeEndpoint(w: Writer, v: number, m: ShareAcknowledgeResponseNodeEndpoint): void {
+export function writeShareAcknowledgeResponseNodeEndpoint(w: Writer, v: number, m: ShareAcknowledgeResponseNodeEndpoint): void {
   w.writeInt32(m.nodeId);
   w.writeCompactString(m.host);
   w.writeInt32(m.port);

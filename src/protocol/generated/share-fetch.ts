@@ -40,7 +40,7 @@ export function defaultShareFetchRequest(): ShareFetchRequest {
   };
 }
 
-function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
+export function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
   let _groupId: string | null = null;
   let _memberId: string | null = "";
   let _shareSessionEpoch: number = 0;
@@ -75,7 +75,7 @@ function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
   return { groupId: _groupId, memberId: _memberId, shareSessionEpoch: _shareSessionEpoch, maxWaitMs: _maxWaitMs, minBytes: _minBytes, maxBytes: _maxBytes, topics: _topics, forgottenTopicsData: _forgottenTopicsData, unknownTaggedFields };
 }
 
-function writeShareFetchRequest(w: Writer, v: number, m: ShareFetchRequest): void {
+export function writeShareFetchRequest(w: Writer, v: number, m: ShareFetchRequest): void {
   w.writeCompactNullableString(m.groupId);
   w.writeCompactNullableString(m.memberId);
   w.writeInt32(m.shareSessionEpoch);
@@ -103,7 +103,7 @@ export function defaultShareFetchRequestFetchTopic(): ShareFetchRequestFetchTopi
   };
 }
 
-function readShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchRequestFetchTopic {
+export function readShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchRequestFetchTopic {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ShareFetchRequestFetchPartition[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -126,7 +126,7 @@ function readShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchReques
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareFetchRequestFetchTopic(w: Writer, v: number, m: ShareFetchRequestFetchTopic): void {
+export function writeShareFetchRequestFetchTopic(w: Writer, v: number, m: ShareFetchRequestFetchTopic): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeShareFetchRequestFetchPartition);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -151,7 +151,7 @@ export function defaultShareFetchRequestFetchPartition(): ShareFetchRequestFetch
   };
 }
 
-function readShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRequestFetchPartition {
+export function readShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRequestFetchPartition {
   let _partitionIndex: number = 0;
   let _partitionMaxBytes: number = 0;
   let _acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[] = [];
@@ -176,7 +176,7 @@ function readShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRe
   return { partitionIndex: _partitionIndex, partitionMaxBytes: _partitionMaxBytes, acknowledgementBatches: _acknowledgementBatches, unknownTaggedFields };
 }
 
-function writeShareFetchRequestFetchPartition(w: Writer, v: number, m: ShareFetchRequestFetchPartition): void {
+export function writeShareFetchRequestFetchPartition(w: Writer, v: number, m: ShareFetchRequestFetchPartition): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt32(m.partitionMaxBytes);
   rt.writeArray(w, true, v, m.acknowledgementBatches, writeShareFetchRequestAcknowledgementBatch);
@@ -202,7 +202,7 @@ export function defaultShareFetchRequestAcknowledgementBatch(): ShareFetchReques
   };
 }
 
-function readShareFetchRequestAcknowledgementBatch(r: Reader, v: number): ShareFetchRequestAcknowledgementBatch {
+export function readShareFetchRequestAcknowledgementBatch(r: Reader, v: number): ShareFetchRequestAcknowledgementBatch {
   let _firstOffset: bigint = 0n;
   let _lastOffset: bigint = 0n;
   let _acknowledgeTypes: number[] = [];
@@ -227,7 +227,7 @@ function readShareFetchRequestAcknowledgementBatch(r: Reader, v: number): ShareF
   return { firstOffset: _firstOffset, lastOffset: _lastOffset, acknowledgeTypes: _acknowledgeTypes, unknownTaggedFields };
 }
 
-function writeShareFetchRequestAcknowledgementBatch(w: Writer, v: number, m: ShareFetchRequestAcknowledgementBatch): void {
+export function writeShareFetchRequestAcknowledgementBatch(w: Writer, v: number, m: ShareFetchRequestAcknowledgementBatch): void {
   w.writeInt64(m.firstOffset);
   w.writeInt64(m.lastOffset);
   rt.writeArray(w, true, v, m.acknowledgeTypes, rt.writeInt8Element);
@@ -250,7 +250,7 @@ export function defaultShareFetchRequestForgottenTopic(): ShareFetchRequestForgo
   };
 }
 
-function readShareFetchRequestForgottenTopic(r: Reader, v: number): ShareFetchRequestForgottenTopic {
+export function readShareFetchRequestForgottenTopic(r: Reader, v: number): ShareFetchRequestForgottenTopic {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -273,7 +273,7 @@ function readShareFetchRequestForgottenTopic(r: Reader, v: number): ShareFetchRe
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareFetchRequestForgottenTopic(w: Writer, v: number, m: ShareFetchRequestForgottenTopic): void {
+export function writeShareFetchRequestForgottenTopic(w: Writer, v: number, m: ShareFetchRequestForgottenTopic): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -304,7 +304,7 @@ export function defaultShareFetchResponse(): ShareFetchResponse {
   };
 }
 
-function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse {
+export function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -333,7 +333,7 @@ function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, responses: _responses, nodeEndpoints: _nodeEndpoints, unknownTaggedFields };
 }
 
-function writeShareFetchResponse(w: Writer, v: number, m: ShareFetchResponse): void {
+export function writeShareFetchResponse(w: Writer, v: number, m: ShareFetchResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -358,7 +358,7 @@ export function defaultShareFetchResponseShareFetchableTopicResponse(): ShareFet
   };
 }
 
-function readShareFetchResponseShareFetchableTopicResponse(r: Reader, v: number): ShareFetchResponseShareFetchableTopicResponse {
+export function readShareFetchResponseShareFetchableTopicResponse(r: Reader, v: number): ShareFetchResponseShareFetchableTopicResponse {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: ShareFetchResponsePartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -381,7 +381,7 @@ function readShareFetchResponseShareFetchableTopicResponse(r: Reader, v: number)
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareFetchResponseShareFetchableTopicResponse(w: Writer, v: number, m: ShareFetchResponseShareFetchableTopicResponse): void {
+export function writeShareFetchResponseShareFetchableTopicResponse(w: Writer, v: number, m: ShareFetchResponseShareFetchableTopicResponse): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeShareFetchResponsePartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -421,7 +421,7 @@ export function defaultShareFetchResponsePartitionData(): ShareFetchResponsePart
   };
 }
 
-function readShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchResponsePartitionData {
+export function readShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchResponsePartitionData {
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -456,7 +456,7 @@ function readShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchRe
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, errorMessage: _errorMessage, acknowledgeErrorCode: _acknowledgeErrorCode, acknowledgeErrorMessage: _acknowledgeErrorMessage, currentLeader: _currentLeader, records: _records, acquiredRecords: _acquiredRecords, unknownTaggedFields };
 }
 
-function writeShareFetchResponsePartitionData(w: Writer, v: number, m: ShareFetchResponsePartitionData): void {
+export function writeShareFetchResponsePartitionData(w: Writer, v: number, m: ShareFetchResponsePartitionData): void {
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -484,7 +484,7 @@ export function defaultShareFetchResponseLeaderIdAndEpoch(): ShareFetchResponseL
   };
 }
 
-function readShareFetchResponseLeaderIdAndEpoch(r: Reader, v: number): ShareFetchResponseLeaderIdAndEpoch {
+export function readShareFetchResponseLeaderIdAndEpoch(r: Reader, v: number): ShareFetchResponseLeaderIdAndEpoch {
   let _leaderId: number = 0;
   let _leaderEpoch: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -507,7 +507,7 @@ function readShareFetchResponseLeaderIdAndEpoch(r: Reader, v: number): ShareFetc
   return { leaderId: _leaderId, leaderEpoch: _leaderEpoch, unknownTaggedFields };
 }
 
-function writeShareFetchResponseLeaderIdAndEpoch(w: Writer, v: number, m: ShareFetchResponseLeaderIdAndEpoch): void {
+export function writeShareFetchResponseLeaderIdAndEpoch(w: Writer, v: number, m: ShareFetchResponseLeaderIdAndEpoch): void {
   w.writeInt32(m.leaderId);
   w.writeInt32(m.leaderEpoch);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -532,7 +532,7 @@ export function defaultShareFetchResponseAcquiredRecords(): ShareFetchResponseAc
   };
 }
 
-function readShareFetchResponseAcquiredRecords(r: Reader, v: number): ShareFetchResponseAcquiredRecords {
+export function readShareFetchResponseAcquiredRecords(r: Reader, v: number): ShareFetchResponseAcquiredRecords {
   let _firstOffset: bigint = 0n;
   let _lastOffset: bigint = 0n;
   let _deliveryCount: number = 0;
@@ -557,7 +557,7 @@ function readShareFetchResponseAcquiredRecords(r: Reader, v: number): ShareFetch
   return { firstOffset: _firstOffset, lastOffset: _lastOffset, deliveryCount: _deliveryCount, unknownTaggedFields };
 }
 
-function writeShareFetchResponseAcquiredRecords(w: Writer, v: number, m: ShareFetchResponseAcquiredRecords): void {
+export function writeShareFetchResponseAcquiredRecords(w: Writer, v: number, m: ShareFetchResponseAcquiredRecords): void {
   w.writeInt64(m.firstOffset);
   w.writeInt64(m.lastOffset);
   w.writeInt16(m.deliveryCount);
@@ -586,7 +586,7 @@ export function defaultShareFetchResponseNodeEndpoint(): ShareFetchResponseNodeE
   };
 }
 
-function readShareFetchResponseNodeEndpoint(r: Reader, v: number): ShareFetchResponseNodeEndpoint {
+export function readShareFetchResponseNodeEndpoint(r: Reader, v: number): ShareFetchResponseNodeEndpoint {
   let _nodeId: number = 0;
   let _host: string = "";
   let _port: number = 0;
@@ -613,7 +613,7 @@ function readShareFetchResponseNodeEndpoint(r: Reader, v: number): ShareFetchRes
   return { nodeId: _nodeId, host: _host, port: _port, rack: _rack, unknownTaggedFields };
 }
 
-function writeShareFetchResponseNodeEndpoint(w: Writer, v: number, m: ShareFetchResponseNodeEndpoint): void {
+export function writeShareFetchResponseNodeEndpoint(w: Writer, v: number, m: ShareFetchResponseNodeEndpoint): void {
   w.writeInt32(m.nodeId);
   w.writeCompactString(m.host);
   w.writeInt32(m.port);

@@ -22,7 +22,7 @@ export function defaultShareGroupDescribeRequest(): ShareGroupDescribeRequest {
   };
 }
 
-function readShareGroupDescribeRequest(r: Reader, v: number): ShareGroupDescribeRequest {
+export function readShareGroupDescribeRequest(r: Reader, v: number): ShareGroupDescribeRequest {
   let _groupIds: string[] = [];
   let _includeAuthorizedOperations: boolean = false;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readShareGroupDescribeRequest(r: Reader, v: number): ShareGroupDescribe
   return { groupIds: _groupIds, includeAuthorizedOperations: _includeAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeShareGroupDescribeRequest(w: Writer, v: number, m: ShareGroupDescribeRequest): void {
+export function writeShareGroupDescribeRequest(w: Writer, v: number, m: ShareGroupDescribeRequest): void {
   rt.writeArray(w, true, v, m.groupIds, rt.writeCompactStringElement);
   w.writeBool(m.includeAuthorizedOperations);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultShareGroupDescribeResponse(): ShareGroupDescribeResponse 
   };
 }
 
-function readShareGroupDescribeResponse(r: Reader, v: number): ShareGroupDescribeResponse {
+export function readShareGroupDescribeResponse(r: Reader, v: number): ShareGroupDescribeResponse {
   let _throttleTimeMs: number = 0;
   let _groups: ShareGroupDescribeResponseDescribedGroup[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readShareGroupDescribeResponse(r: Reader, v: number): ShareGroupDescrib
   return { throttleTimeMs: _throttleTimeMs, groups: _groups, unknownTaggedFields };
 }
 
-function writeShareGroupDescribeResponse(w: Writer, v: number, m: ShareGroupDescribeResponse): void {
+export function writeShareGroupDescribeResponse(w: Writer, v: number, m: ShareGroupDescribeResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.groups, writeShareGroupDescribeResponseDescribedGroup);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -133,7 +133,7 @@ export function defaultShareGroupDescribeResponseDescribedGroup(): ShareGroupDes
   };
 }
 
-function readShareGroupDescribeResponseDescribedGroup(r: Reader, v: number): ShareGroupDescribeResponseDescribedGroup {
+export function readShareGroupDescribeResponseDescribedGroup(r: Reader, v: number): ShareGroupDescribeResponseDescribedGroup {
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
   let _groupId: string = "";
@@ -170,7 +170,7 @@ function readShareGroupDescribeResponseDescribedGroup(r: Reader, v: number): Sha
   return { errorCode: _errorCode, errorMessage: _errorMessage, groupId: _groupId, groupState: _groupState, groupEpoch: _groupEpoch, assignmentEpoch: _assignmentEpoch, assignorName: _assignorName, members: _members, authorizedOperations: _authorizedOperations, unknownTaggedFields };
 }
 
-function writeShareGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: ShareGroupDescribeResponseDescribedGroup): void {
+export function writeShareGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: ShareGroupDescribeResponseDescribedGroup): void {
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
   w.writeCompactString(m.groupId);
@@ -214,7 +214,7 @@ export function defaultShareGroupDescribeResponseMember(): ShareGroupDescribeRes
   };
 }
 
-function readShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupDescribeResponseMember {
+export function readShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupDescribeResponseMember {
   let _memberId: string = "";
   let _rackId: string | null = null;
   let _memberEpoch: number = 0;
@@ -247,7 +247,7 @@ function readShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupD
   return { memberId: _memberId, rackId: _rackId, memberEpoch: _memberEpoch, clientId: _clientId, clientHost: _clientHost, subscribedTopicNames: _subscribedTopicNames, assignment: _assignment, unknownTaggedFields };
 }
 
-function writeShareGroupDescribeResponseMember(w: Writer, v: number, m: ShareGroupDescribeResponseMember): void {
+export function writeShareGroupDescribeResponseMember(w: Writer, v: number, m: ShareGroupDescribeResponseMember): void {
   w.writeCompactString(m.memberId);
   w.writeCompactNullableString(m.rackId);
   w.writeInt32(m.memberEpoch);
@@ -271,7 +271,7 @@ export function defaultShareGroupDescribeResponseAssignment(): ShareGroupDescrib
   };
 }
 
-function readShareGroupDescribeResponseAssignment(r: Reader, v: number): ShareGroupDescribeResponseAssignment {
+export function readShareGroupDescribeResponseAssignment(r: Reader, v: number): ShareGroupDescribeResponseAssignment {
   let _topicPartitions: ShareGroupDescribeResponseTopicPartitions[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -292,7 +292,7 @@ function readShareGroupDescribeResponseAssignment(r: Reader, v: number): ShareGr
   return { topicPartitions: _topicPartitions, unknownTaggedFields };
 }
 
-function writeShareGroupDescribeResponseAssignment(w: Writer, v: number, m: ShareGroupDescribeResponseAssignment): void {
+export function writeShareGroupDescribeResponseAssignment(w: Writer, v: number, m: ShareGroupDescribeResponseAssignment): void {
   rt.writeArray(w, true, v, m.topicPartitions, writeShareGroupDescribeResponseTopicPartitions);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -316,7 +316,7 @@ export function defaultShareGroupDescribeResponseTopicPartitions(): ShareGroupDe
   };
 }
 
-function readShareGroupDescribeResponseTopicPartitions(r: Reader, v: number): ShareGroupDescribeResponseTopicPartitions {
+export function readShareGroupDescribeResponseTopicPartitions(r: Reader, v: number): ShareGroupDescribeResponseTopicPartitions {
   let _topicId: string = rt.ZERO_UUID;
   let _topicName: string = "";
   let _partitions: number[] = [];
@@ -341,7 +341,7 @@ function readShareGroupDescribeResponseTopicPartitions(r: Reader, v: number): Sh
   return { topicId: _topicId, topicName: _topicName, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareGroupDescribeResponseTopicPartitions(w: Writer, v: number, m: ShareGroupDescribeResponseTopicPartitions): void {
+export function writeShareGroupDescribeResponseTopicPartitions(w: Writer, v: number, m: ShareGroupDescribeResponseTopicPartitions): void {
   w.writeUuid(m.topicId);
   w.writeCompactString(m.topicName);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);

@@ -31,7 +31,7 @@ export function defaultShareGroupHeartbeatRequest(): ShareGroupHeartbeatRequest 
   };
 }
 
-function readShareGroupHeartbeatRequest(r: Reader, v: number): ShareGroupHeartbeatRequest {
+export function readShareGroupHeartbeatRequest(r: Reader, v: number): ShareGroupHeartbeatRequest {
   let _groupId: string = "";
   let _memberId: string = "";
   let _memberEpoch: number = 0;
@@ -60,7 +60,7 @@ function readShareGroupHeartbeatRequest(r: Reader, v: number): ShareGroupHeartbe
   return { groupId: _groupId, memberId: _memberId, memberEpoch: _memberEpoch, rackId: _rackId, subscribedTopicNames: _subscribedTopicNames, unknownTaggedFields };
 }
 
-function writeShareGroupHeartbeatRequest(w: Writer, v: number, m: ShareGroupHeartbeatRequest): void {
+export function writeShareGroupHeartbeatRequest(w: Writer, v: number, m: ShareGroupHeartbeatRequest): void {
   w.writeCompactString(m.groupId);
   w.writeCompactString(m.memberId);
   w.writeInt32(m.memberEpoch);
@@ -100,7 +100,7 @@ export function defaultShareGroupHeartbeatResponse(): ShareGroupHeartbeatRespons
   };
 }
 
-function readShareGroupHeartbeatResponse(r: Reader, v: number): ShareGroupHeartbeatResponse {
+export function readShareGroupHeartbeatResponse(r: Reader, v: number): ShareGroupHeartbeatResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -133,7 +133,7 @@ function readShareGroupHeartbeatResponse(r: Reader, v: number): ShareGroupHeartb
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, memberId: _memberId, memberEpoch: _memberEpoch, heartbeatIntervalMs: _heartbeatIntervalMs, assignment: _assignment, unknownTaggedFields };
 }
 
-function writeShareGroupHeartbeatResponse(w: Writer, v: number, m: ShareGroupHeartbeatResponse): void {
+export function writeShareGroupHeartbeatResponse(w: Writer, v: number, m: ShareGroupHeartbeatResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -157,7 +157,7 @@ export function defaultShareGroupHeartbeatResponseAssignment(): ShareGroupHeartb
   };
 }
 
-function readShareGroupHeartbeatResponseAssignment(r: Reader, v: number): ShareGroupHeartbeatResponseAssignment {
+export function readShareGroupHeartbeatResponseAssignment(r: Reader, v: number): ShareGroupHeartbeatResponseAssignment {
   let _topicPartitions: ShareGroupHeartbeatResponseTopicPartitions[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -178,7 +178,7 @@ function readShareGroupHeartbeatResponseAssignment(r: Reader, v: number): ShareG
   return { topicPartitions: _topicPartitions, unknownTaggedFields };
 }
 
-function writeShareGroupHeartbeatResponseAssignment(w: Writer, v: number, m: ShareGroupHeartbeatResponseAssignment): void {
+export function writeShareGroupHeartbeatResponseAssignment(w: Writer, v: number, m: ShareGroupHeartbeatResponseAssignment): void {
   rt.writeArray(w, true, v, m.topicPartitions, writeShareGroupHeartbeatResponseTopicPartitions);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -199,7 +199,7 @@ export function defaultShareGroupHeartbeatResponseTopicPartitions(): ShareGroupH
   };
 }
 
-function readShareGroupHeartbeatResponseTopicPartitions(r: Reader, v: number): ShareGroupHeartbeatResponseTopicPartitions {
+export function readShareGroupHeartbeatResponseTopicPartitions(r: Reader, v: number): ShareGroupHeartbeatResponseTopicPartitions {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -222,7 +222,7 @@ function readShareGroupHeartbeatResponseTopicPartitions(r: Reader, v: number): S
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeShareGroupHeartbeatResponseTopicPartitions(w: Writer, v: number, m: ShareGroupHeartbeatResponseTopicPartitions): void {
+export function writeShareGroupHeartbeatResponseTopicPartitions(w: Writer, v: number, m: ShareGroupHeartbeatResponseTopicPartitions): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);

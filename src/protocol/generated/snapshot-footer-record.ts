@@ -19,7 +19,7 @@ export function defaultSnapshotFooterRecord(): SnapshotFooterRecord {
   };
 }
 
-function readSnapshotFooterRecord(r: Reader, v: number): SnapshotFooterRecord {
+export function readSnapshotFooterRecord(r: Reader, v: number): SnapshotFooterRecord {
   let _version: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readSnapshotFooterRecord(r: Reader, v: number): SnapshotFooterRecord {
   return { version: _version, unknownTaggedFields };
 }
 
-function writeSnapshotFooterRecord(w: Writer, v: number, m: SnapshotFooterRecord): void {
+export function writeSnapshotFooterRecord(w: Writer, v: number, m: SnapshotFooterRecord): void {
   w.writeInt16(m.version);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }

@@ -22,7 +22,7 @@ export function defaultSnapshotHeaderRecord(): SnapshotHeaderRecord {
   };
 }
 
-function readSnapshotHeaderRecord(r: Reader, v: number): SnapshotHeaderRecord {
+export function readSnapshotHeaderRecord(r: Reader, v: number): SnapshotHeaderRecord {
   let _version: number = 0;
   let _lastContainedLogTimestamp: bigint = 0n;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readSnapshotHeaderRecord(r: Reader, v: number): SnapshotHeaderRecord {
   return { version: _version, lastContainedLogTimestamp: _lastContainedLogTimestamp, unknownTaggedFields };
 }
 
-function writeSnapshotHeaderRecord(w: Writer, v: number, m: SnapshotHeaderRecord): void {
+export function writeSnapshotHeaderRecord(w: Writer, v: number, m: SnapshotHeaderRecord): void {
   w.writeInt16(m.version);
   w.writeInt64(m.lastContainedLogTimestamp);
   w.writeRawTaggedFields(m.unknownTaggedFields);

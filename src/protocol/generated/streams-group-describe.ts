@@ -22,7 +22,7 @@ export function defaultStreamsGroupDescribeRequest(): StreamsGroupDescribeReques
   };
 }
 
-function readStreamsGroupDescribeRequest(r: Reader, v: number): StreamsGroupDescribeRequest {
+export function readStreamsGroupDescribeRequest(r: Reader, v: number): StreamsGroupDescribeRequest {
   let _groupIds: string[] = [];
   let _includeAuthorizedOperations: boolean = false;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readStreamsGroupDescribeRequest(r: Reader, v: number): StreamsGroupDesc
   return { groupIds: _groupIds, includeAuthorizedOperations: _includeAuthorizedOperations, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeRequest(w: Writer, v: number, m: StreamsGroupDescribeRequest): void {
+export function writeStreamsGroupDescribeRequest(w: Writer, v: number, m: StreamsGroupDescribeRequest): void {
   rt.writeArray(w, true, v, m.groupIds, rt.writeCompactStringElement);
   w.writeBool(m.includeAuthorizedOperations);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultStreamsGroupDescribeResponse(): StreamsGroupDescribeRespo
   };
 }
 
-function readStreamsGroupDescribeResponse(r: Reader, v: number): StreamsGroupDescribeResponse {
+export function readStreamsGroupDescribeResponse(r: Reader, v: number): StreamsGroupDescribeResponse {
   let _throttleTimeMs: number = 0;
   let _groups: StreamsGroupDescribeResponseDescribedGroup[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readStreamsGroupDescribeResponse(r: Reader, v: number): StreamsGroupDes
   return { throttleTimeMs: _throttleTimeMs, groups: _groups, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponse(w: Writer, v: number, m: StreamsGroupDescribeResponse): void {
+export function writeStreamsGroupDescribeResponse(w: Writer, v: number, m: StreamsGroupDescribeResponse): void {
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, true, v, m.groups, writeStreamsGroupDescribeResponseDescribedGroup);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -133,7 +133,7 @@ export function defaultStreamsGroupDescribeResponseDescribedGroup(): StreamsGrou
   };
 }
 
-function readStreamsGroupDescribeResponseDescribedGroup(r: Reader, v: number): StreamsGroupDescribeResponseDescribedGroup {
+export function readStreamsGroupDescribeResponseDescribedGroup(r: Reader, v: number): StreamsGroupDescribeResponseDescribedGroup {
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
   let _groupId: string = "";
@@ -170,7 +170,7 @@ function readStreamsGroupDescribeResponseDescribedGroup(r: Reader, v: number): S
   return { errorCode: _errorCode, errorMessage: _errorMessage, groupId: _groupId, groupState: _groupState, groupEpoch: _groupEpoch, assignmentEpoch: _assignmentEpoch, topology: _topology, members: _members, authorizedOperations: _authorizedOperations, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: StreamsGroupDescribeResponseDescribedGroup): void {
+export function writeStreamsGroupDescribeResponseDescribedGroup(w: Writer, v: number, m: StreamsGroupDescribeResponseDescribedGroup): void {
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
   w.writeCompactString(m.groupId);
@@ -199,7 +199,7 @@ export function defaultStreamsGroupDescribeResponseTopology(): StreamsGroupDescr
   };
 }
 
-function readStreamsGroupDescribeResponseTopology(r: Reader, v: number): StreamsGroupDescribeResponseTopology {
+export function readStreamsGroupDescribeResponseTopology(r: Reader, v: number): StreamsGroupDescribeResponseTopology {
   let _epoch: number = 0;
   let _subtopologies: StreamsGroupDescribeResponseSubtopology[] | null = null;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -222,7 +222,7 @@ function readStreamsGroupDescribeResponseTopology(r: Reader, v: number): Streams
   return { epoch: _epoch, subtopologies: _subtopologies, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseTopology(w: Writer, v: number, m: StreamsGroupDescribeResponseTopology): void {
+export function writeStreamsGroupDescribeResponseTopology(w: Writer, v: number, m: StreamsGroupDescribeResponseTopology): void {
   w.writeInt32(m.epoch);
   rt.writeNullableArray(w, true, v, m.subtopologies, writeStreamsGroupDescribeResponseSubtopology);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -253,7 +253,7 @@ export function defaultStreamsGroupDescribeResponseSubtopology(): StreamsGroupDe
   };
 }
 
-function readStreamsGroupDescribeResponseSubtopology(r: Reader, v: number): StreamsGroupDescribeResponseSubtopology {
+export function readStreamsGroupDescribeResponseSubtopology(r: Reader, v: number): StreamsGroupDescribeResponseSubtopology {
   let _subtopologyId: string = "";
   let _sourceTopics: string[] = [];
   let _repartitionSinkTopics: string[] = [];
@@ -282,7 +282,7 @@ function readStreamsGroupDescribeResponseSubtopology(r: Reader, v: number): Stre
   return { subtopologyId: _subtopologyId, sourceTopics: _sourceTopics, repartitionSinkTopics: _repartitionSinkTopics, stateChangelogTopics: _stateChangelogTopics, repartitionSourceTopics: _repartitionSourceTopics, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseSubtopology(w: Writer, v: number, m: StreamsGroupDescribeResponseSubtopology): void {
+export function writeStreamsGroupDescribeResponseSubtopology(w: Writer, v: number, m: StreamsGroupDescribeResponseSubtopology): void {
   w.writeCompactString(m.subtopologyId);
   rt.writeArray(w, true, v, m.sourceTopics, rt.writeCompactStringElement);
   rt.writeArray(w, true, v, m.repartitionSinkTopics, rt.writeCompactStringElement);
@@ -313,7 +313,7 @@ export function defaultStreamsGroupDescribeResponseTopicInfo(): StreamsGroupDesc
   };
 }
 
-function readStreamsGroupDescribeResponseTopicInfo(r: Reader, v: number): StreamsGroupDescribeResponseTopicInfo {
+export function readStreamsGroupDescribeResponseTopicInfo(r: Reader, v: number): StreamsGroupDescribeResponseTopicInfo {
   let _name: string = "";
   let _partitions: number = 0;
   let _replicationFactor: number = 0;
@@ -340,7 +340,7 @@ function readStreamsGroupDescribeResponseTopicInfo(r: Reader, v: number): Stream
   return { name: _name, partitions: _partitions, replicationFactor: _replicationFactor, topicConfigs: _topicConfigs, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseTopicInfo(w: Writer, v: number, m: StreamsGroupDescribeResponseTopicInfo): void {
+export function writeStreamsGroupDescribeResponseTopicInfo(w: Writer, v: number, m: StreamsGroupDescribeResponseTopicInfo): void {
   w.writeCompactString(m.name);
   w.writeInt32(m.partitions);
   w.writeInt16(m.replicationFactor);
@@ -364,7 +364,7 @@ export function defaultStreamsGroupDescribeResponseKeyValue(): StreamsGroupDescr
   };
 }
 
-function readStreamsGroupDescribeResponseKeyValue(r: Reader, v: number): StreamsGroupDescribeResponseKeyValue {
+export function readStreamsGroupDescribeResponseKeyValue(r: Reader, v: number): StreamsGroupDescribeResponseKeyValue {
   let _key: string = "";
   let _value: string = "";
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -387,7 +387,7 @@ function readStreamsGroupDescribeResponseKeyValue(r: Reader, v: number): Streams
   return { key: _key, value: _value, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseKeyValue(w: Writer, v: number, m: StreamsGroupDescribeResponseKeyValue): void {
+export function writeStreamsGroupDescribeResponseKeyValue(w: Writer, v: number, m: StreamsGroupDescribeResponseKeyValue): void {
   w.writeCompactString(m.key);
   w.writeCompactString(m.value);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -448,7 +448,7 @@ export function defaultStreamsGroupDescribeResponseMember(): StreamsGroupDescrib
   };
 }
 
-function readStreamsGroupDescribeResponseMember(r: Reader, v: number): StreamsGroupDescribeResponseMember {
+export function readStreamsGroupDescribeResponseMember(r: Reader, v: number): StreamsGroupDescribeResponseMember {
   let _memberId: string = "";
   let _memberEpoch: number = 0;
   let _instanceId: string | null = null;
@@ -497,7 +497,7 @@ function readStreamsGroupDescribeResponseMember(r: Reader, v: number): StreamsGr
   return { memberId: _memberId, memberEpoch: _memberEpoch, instanceId: _instanceId, rackId: _rackId, clientId: _clientId, clientHost: _clientHost, topologyEpoch: _topologyEpoch, processId: _processId, userEndpoint: _userEndpoint, clientTags: _clientTags, taskOffsets: _taskOffsets, taskEndOffsets: _taskEndOffsets, assignment: _assignment, targetAssignment: _targetAssignment, isClassic: _isClassic, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseMember(w: Writer, v: number, m: StreamsGroupDescribeResponseMember): void {
+export function writeStreamsGroupDescribeResponseMember(w: Writer, v: number, m: StreamsGroupDescribeResponseMember): void {
   w.writeCompactString(m.memberId);
   w.writeInt32(m.memberEpoch);
   w.writeCompactNullableString(m.instanceId);
@@ -532,7 +532,7 @@ export function defaultStreamsGroupDescribeResponseEndpoint(): StreamsGroupDescr
   };
 }
 
-function readStreamsGroupDescribeResponseEndpoint(r: Reader, v: number): StreamsGroupDescribeResponseEndpoint {
+export function readStreamsGroupDescribeResponseEndpoint(r: Reader, v: number): StreamsGroupDescribeResponseEndpoint {
   let _host: string = "";
   let _port: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -555,7 +555,7 @@ function readStreamsGroupDescribeResponseEndpoint(r: Reader, v: number): Streams
   return { host: _host, port: _port, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseEndpoint(w: Writer, v: number, m: StreamsGroupDescribeResponseEndpoint): void {
+export function writeStreamsGroupDescribeResponseEndpoint(w: Writer, v: number, m: StreamsGroupDescribeResponseEndpoint): void {
   w.writeCompactString(m.host);
   w.writeUint16(m.port);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -580,7 +580,7 @@ export function defaultStreamsGroupDescribeResponseTaskOffset(): StreamsGroupDes
   };
 }
 
-function readStreamsGroupDescribeResponseTaskOffset(r: Reader, v: number): StreamsGroupDescribeResponseTaskOffset {
+export function readStreamsGroupDescribeResponseTaskOffset(r: Reader, v: number): StreamsGroupDescribeResponseTaskOffset {
   let _subtopologyId: string = "";
   let _partition: number = 0;
   let _offset: bigint = 0n;
@@ -605,7 +605,7 @@ function readStreamsGroupDescribeResponseTaskOffset(r: Reader, v: number): Strea
   return { subtopologyId: _subtopologyId, partition: _partition, offset: _offset, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseTaskOffset(w: Writer, v: number, m: StreamsGroupDescribeResponseTaskOffset): void {
+export function writeStreamsGroupDescribeResponseTaskOffset(w: Writer, v: number, m: StreamsGroupDescribeResponseTaskOffset): void {
   w.writeCompactString(m.subtopologyId);
   w.writeInt32(m.partition);
   w.writeInt64(m.offset);
@@ -631,7 +631,7 @@ export function defaultStreamsGroupDescribeResponseAssignment(): StreamsGroupDes
   };
 }
 
-function readStreamsGroupDescribeResponseAssignment(r: Reader, v: number): StreamsGroupDescribeResponseAssignment {
+export function readStreamsGroupDescribeResponseAssignment(r: Reader, v: number): StreamsGroupDescribeResponseAssignment {
   let _activeTasks: StreamsGroupDescribeResponseTaskIds[] = [];
   let _standbyTasks: StreamsGroupDescribeResponseTaskIds[] = [];
   let _warmupTasks: StreamsGroupDescribeResponseTaskIds[] = [];
@@ -656,7 +656,7 @@ function readStreamsGroupDescribeResponseAssignment(r: Reader, v: number): Strea
   return { activeTasks: _activeTasks, standbyTasks: _standbyTasks, warmupTasks: _warmupTasks, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseAssignment(w: Writer, v: number, m: StreamsGroupDescribeResponseAssignment): void {
+export function writeStreamsGroupDescribeResponseAssignment(w: Writer, v: number, m: StreamsGroupDescribeResponseAssignment): void {
   rt.writeArray(w, true, v, m.activeTasks, writeStreamsGroupDescribeResponseTaskIds);
   rt.writeArray(w, true, v, m.standbyTasks, writeStreamsGroupDescribeResponseTaskIds);
   rt.writeArray(w, true, v, m.warmupTasks, writeStreamsGroupDescribeResponseTaskIds);
@@ -679,7 +679,7 @@ export function defaultStreamsGroupDescribeResponseTaskIds(): StreamsGroupDescri
   };
 }
 
-function readStreamsGroupDescribeResponseTaskIds(r: Reader, v: number): StreamsGroupDescribeResponseTaskIds {
+export function readStreamsGroupDescribeResponseTaskIds(r: Reader, v: number): StreamsGroupDescribeResponseTaskIds {
   let _subtopologyId: string = "";
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -702,7 +702,7 @@ function readStreamsGroupDescribeResponseTaskIds(r: Reader, v: number): StreamsG
   return { subtopologyId: _subtopologyId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeStreamsGroupDescribeResponseTaskIds(w: Writer, v: number, m: StreamsGroupDescribeResponseTaskIds): void {
+export function writeStreamsGroupDescribeResponseTaskIds(w: Writer, v: number, m: StreamsGroupDescribeResponseTaskIds): void {
   w.writeCompactString(m.subtopologyId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);

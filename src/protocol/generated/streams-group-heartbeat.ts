@@ -64,7 +64,7 @@ export function defaultStreamsGroupHeartbeatRequest(): StreamsGroupHeartbeatRequ
   };
 }
 
-function readStreamsGroupHeartbeatRequest(r: Reader, v: number): StreamsGroupHeartbeatRequest {
+export function readStreamsGroupHeartbeatRequest(r: Reader, v: number): StreamsGroupHeartbeatRequest {
   let _groupId: string = "";
   let _memberId: string = "";
   let _memberEpoch: number = 0;
@@ -115,7 +115,7 @@ function readStreamsGroupHeartbeatRequest(r: Reader, v: number): StreamsGroupHea
   return { groupId: _groupId, memberId: _memberId, memberEpoch: _memberEpoch, instanceId: _instanceId, rackId: _rackId, rebalanceTimeoutMs: _rebalanceTimeoutMs, topology: _topology, activeTasks: _activeTasks, standbyTasks: _standbyTasks, warmupTasks: _warmupTasks, processId: _processId, userEndpoint: _userEndpoint, clientTags: _clientTags, taskOffsets: _taskOffsets, taskEndOffsets: _taskEndOffsets, shutdownApplication: _shutdownApplication, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequest(w: Writer, v: number, m: StreamsGroupHeartbeatRequest): void {
+export function writeStreamsGroupHeartbeatRequest(w: Writer, v: number, m: StreamsGroupHeartbeatRequest): void {
   w.writeCompactString(m.groupId);
   w.writeCompactString(m.memberId);
   w.writeInt32(m.memberEpoch);
@@ -151,7 +151,7 @@ export function defaultStreamsGroupHeartbeatRequestTopology(): StreamsGroupHeart
   };
 }
 
-function readStreamsGroupHeartbeatRequestTopology(r: Reader, v: number): StreamsGroupHeartbeatRequestTopology {
+export function readStreamsGroupHeartbeatRequestTopology(r: Reader, v: number): StreamsGroupHeartbeatRequestTopology {
   let _epoch: number = 0;
   let _subtopologies: StreamsGroupHeartbeatRequestSubtopology[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -174,7 +174,7 @@ function readStreamsGroupHeartbeatRequestTopology(r: Reader, v: number): Streams
   return { epoch: _epoch, subtopologies: _subtopologies, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestTopology(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTopology): void {
+export function writeStreamsGroupHeartbeatRequestTopology(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTopology): void {
   w.writeInt32(m.epoch);
   rt.writeArray(w, true, v, m.subtopologies, writeStreamsGroupHeartbeatRequestSubtopology);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -211,7 +211,7 @@ export function defaultStreamsGroupHeartbeatRequestSubtopology(): StreamsGroupHe
   };
 }
 
-function readStreamsGroupHeartbeatRequestSubtopology(r: Reader, v: number): StreamsGroupHeartbeatRequestSubtopology {
+export function readStreamsGroupHeartbeatRequestSubtopology(r: Reader, v: number): StreamsGroupHeartbeatRequestSubtopology {
   let _subtopologyId: string = "";
   let _sourceTopics: string[] = [];
   let _sourceTopicRegex: string[] = [];
@@ -244,7 +244,7 @@ function readStreamsGroupHeartbeatRequestSubtopology(r: Reader, v: number): Stre
   return { subtopologyId: _subtopologyId, sourceTopics: _sourceTopics, sourceTopicRegex: _sourceTopicRegex, stateChangelogTopics: _stateChangelogTopics, repartitionSinkTopics: _repartitionSinkTopics, repartitionSourceTopics: _repartitionSourceTopics, copartitionGroups: _copartitionGroups, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestSubtopology(w: Writer, v: number, m: StreamsGroupHeartbeatRequestSubtopology): void {
+export function writeStreamsGroupHeartbeatRequestSubtopology(w: Writer, v: number, m: StreamsGroupHeartbeatRequestSubtopology): void {
   w.writeCompactString(m.subtopologyId);
   rt.writeArray(w, true, v, m.sourceTopics, rt.writeCompactStringElement);
   rt.writeArray(w, true, v, m.sourceTopicRegex, rt.writeCompactStringElement);
@@ -277,7 +277,7 @@ export function defaultStreamsGroupHeartbeatRequestTopicInfo(): StreamsGroupHear
   };
 }
 
-function readStreamsGroupHeartbeatRequestTopicInfo(r: Reader, v: number): StreamsGroupHeartbeatRequestTopicInfo {
+export function readStreamsGroupHeartbeatRequestTopicInfo(r: Reader, v: number): StreamsGroupHeartbeatRequestTopicInfo {
   let _name: string = "";
   let _partitions: number = 0;
   let _replicationFactor: number = 0;
@@ -304,7 +304,7 @@ function readStreamsGroupHeartbeatRequestTopicInfo(r: Reader, v: number): Stream
   return { name: _name, partitions: _partitions, replicationFactor: _replicationFactor, topicConfigs: _topicConfigs, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestTopicInfo(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTopicInfo): void {
+export function writeStreamsGroupHeartbeatRequestTopicInfo(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTopicInfo): void {
   w.writeCompactString(m.name);
   w.writeInt32(m.partitions);
   w.writeInt16(m.replicationFactor);
@@ -328,7 +328,7 @@ export function defaultStreamsGroupHeartbeatRequestKeyValue(): StreamsGroupHeart
   };
 }
 
-function readStreamsGroupHeartbeatRequestKeyValue(r: Reader, v: number): StreamsGroupHeartbeatRequestKeyValue {
+export function readStreamsGroupHeartbeatRequestKeyValue(r: Reader, v: number): StreamsGroupHeartbeatRequestKeyValue {
   let _key: string = "";
   let _value: string = "";
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -351,7 +351,7 @@ function readStreamsGroupHeartbeatRequestKeyValue(r: Reader, v: number): Streams
   return { key: _key, value: _value, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestKeyValue(w: Writer, v: number, m: StreamsGroupHeartbeatRequestKeyValue): void {
+export function writeStreamsGroupHeartbeatRequestKeyValue(w: Writer, v: number, m: StreamsGroupHeartbeatRequestKeyValue): void {
   w.writeCompactString(m.key);
   w.writeCompactString(m.value);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -376,7 +376,7 @@ export function defaultStreamsGroupHeartbeatRequestCopartitionGroup(): StreamsGr
   };
 }
 
-function readStreamsGroupHeartbeatRequestCopartitionGroup(r: Reader, v: number): StreamsGroupHeartbeatRequestCopartitionGroup {
+export function readStreamsGroupHeartbeatRequestCopartitionGroup(r: Reader, v: number): StreamsGroupHeartbeatRequestCopartitionGroup {
   let _sourceTopics: number[] = [];
   let _sourceTopicRegex: number[] = [];
   let _repartitionSourceTopics: number[] = [];
@@ -401,7 +401,7 @@ function readStreamsGroupHeartbeatRequestCopartitionGroup(r: Reader, v: number):
   return { sourceTopics: _sourceTopics, sourceTopicRegex: _sourceTopicRegex, repartitionSourceTopics: _repartitionSourceTopics, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestCopartitionGroup(w: Writer, v: number, m: StreamsGroupHeartbeatRequestCopartitionGroup): void {
+export function writeStreamsGroupHeartbeatRequestCopartitionGroup(w: Writer, v: number, m: StreamsGroupHeartbeatRequestCopartitionGroup): void {
   rt.writeArray(w, true, v, m.sourceTopics, rt.writeInt16Element);
   rt.writeArray(w, true, v, m.sourceTopicRegex, rt.writeInt16Element);
   rt.writeArray(w, true, v, m.repartitionSourceTopics, rt.writeInt16Element);
@@ -424,7 +424,7 @@ export function defaultStreamsGroupHeartbeatRequestTaskIds(): StreamsGroupHeartb
   };
 }
 
-function readStreamsGroupHeartbeatRequestTaskIds(r: Reader, v: number): StreamsGroupHeartbeatRequestTaskIds {
+export function readStreamsGroupHeartbeatRequestTaskIds(r: Reader, v: number): StreamsGroupHeartbeatRequestTaskIds {
   let _subtopologyId: string = "";
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -447,7 +447,7 @@ function readStreamsGroupHeartbeatRequestTaskIds(r: Reader, v: number): StreamsG
   return { subtopologyId: _subtopologyId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestTaskIds(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTaskIds): void {
+export function writeStreamsGroupHeartbeatRequestTaskIds(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTaskIds): void {
   w.writeCompactString(m.subtopologyId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -469,7 +469,7 @@ export function defaultStreamsGroupHeartbeatRequestEndpoint(): StreamsGroupHeart
   };
 }
 
-function readStreamsGroupHeartbeatRequestEndpoint(r: Reader, v: number): StreamsGroupHeartbeatRequestEndpoint {
+export function readStreamsGroupHeartbeatRequestEndpoint(r: Reader, v: number): StreamsGroupHeartbeatRequestEndpoint {
   let _host: string = "";
   let _port: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -492,7 +492,7 @@ function readStreamsGroupHeartbeatRequestEndpoint(r: Reader, v: number): Streams
   return { host: _host, port: _port, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestEndpoint(w: Writer, v: number, m: StreamsGroupHeartbeatRequestEndpoint): void {
+export function writeStreamsGroupHeartbeatRequestEndpoint(w: Writer, v: number, m: StreamsGroupHeartbeatRequestEndpoint): void {
   w.writeCompactString(m.host);
   w.writeUint16(m.port);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -517,7 +517,7 @@ export function defaultStreamsGroupHeartbeatRequestTaskOffset(): StreamsGroupHea
   };
 }
 
-function readStreamsGroupHeartbeatRequestTaskOffset(r: Reader, v: number): StreamsGroupHeartbeatRequestTaskOffset {
+export function readStreamsGroupHeartbeatRequestTaskOffset(r: Reader, v: number): StreamsGroupHeartbeatRequestTaskOffset {
   let _subtopologyId: string = "";
   let _partition: number = 0;
   let _offset: bigint = 0n;
@@ -542,7 +542,7 @@ function readStreamsGroupHeartbeatRequestTaskOffset(r: Reader, v: number): Strea
   return { subtopologyId: _subtopologyId, partition: _partition, offset: _offset, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatRequestTaskOffset(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTaskOffset): void {
+export function writeStreamsGroupHeartbeatRequestTaskOffset(w: Writer, v: number, m: StreamsGroupHeartbeatRequestTaskOffset): void {
   w.writeCompactString(m.subtopologyId);
   w.writeInt32(m.partition);
   w.writeInt64(m.offset);
@@ -598,7 +598,7 @@ export function defaultStreamsGroupHeartbeatResponse(): StreamsGroupHeartbeatRes
   };
 }
 
-function readStreamsGroupHeartbeatResponse(r: Reader, v: number): StreamsGroupHeartbeatResponse {
+export function readStreamsGroupHeartbeatResponse(r: Reader, v: number): StreamsGroupHeartbeatResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -643,7 +643,7 @@ function readStreamsGroupHeartbeatResponse(r: Reader, v: number): StreamsGroupHe
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, memberId: _memberId, memberEpoch: _memberEpoch, heartbeatIntervalMs: _heartbeatIntervalMs, acceptableRecoveryLag: _acceptableRecoveryLag, taskOffsetIntervalMs: _taskOffsetIntervalMs, status: _status, activeTasks: _activeTasks, standbyTasks: _standbyTasks, warmupTasks: _warmupTasks, partitionsByUserEndpoint: _partitionsByUserEndpoint, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatResponse(w: Writer, v: number, m: StreamsGroupHeartbeatResponse): void {
+export function writeStreamsGroupHeartbeatResponse(w: Writer, v: number, m: StreamsGroupHeartbeatResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -676,7 +676,7 @@ export function defaultStreamsGroupHeartbeatResponseStatus(): StreamsGroupHeartb
   };
 }
 
-function readStreamsGroupHeartbeatResponseStatus(r: Reader, v: number): StreamsGroupHeartbeatResponseStatus {
+export function readStreamsGroupHeartbeatResponseStatus(r: Reader, v: number): StreamsGroupHeartbeatResponseStatus {
   let _statusCode: number = 0;
   let _statusDetail: string = "";
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -699,7 +699,7 @@ function readStreamsGroupHeartbeatResponseStatus(r: Reader, v: number): StreamsG
   return { statusCode: _statusCode, statusDetail: _statusDetail, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatResponseStatus(w: Writer, v: number, m: StreamsGroupHeartbeatResponseStatus): void {
+export function writeStreamsGroupHeartbeatResponseStatus(w: Writer, v: number, m: StreamsGroupHeartbeatResponseStatus): void {
   w.writeInt8(m.statusCode);
   w.writeCompactString(m.statusDetail);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -721,7 +721,7 @@ export function defaultStreamsGroupHeartbeatResponseTaskIds(): StreamsGroupHeart
   };
 }
 
-function readStreamsGroupHeartbeatResponseTaskIds(r: Reader, v: number): StreamsGroupHeartbeatResponseTaskIds {
+export function readStreamsGroupHeartbeatResponseTaskIds(r: Reader, v: number): StreamsGroupHeartbeatResponseTaskIds {
   let _subtopologyId: string = "";
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -744,7 +744,7 @@ function readStreamsGroupHeartbeatResponseTaskIds(r: Reader, v: number): Streams
   return { subtopologyId: _subtopologyId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatResponseTaskIds(w: Writer, v: number, m: StreamsGroupHeartbeatResponseTaskIds): void {
+export function writeStreamsGroupHeartbeatResponseTaskIds(w: Writer, v: number, m: StreamsGroupHeartbeatResponseTaskIds): void {
   w.writeCompactString(m.subtopologyId);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -766,7 +766,7 @@ export function defaultStreamsGroupHeartbeatResponseEndpointToPartitions(): Stre
   };
 }
 
-function readStreamsGroupHeartbeatResponseEndpointToPartitions(r: Reader, v: number): StreamsGroupHeartbeatResponseEndpointToPartitions {
+export function readStreamsGroupHeartbeatResponseEndpointToPartitions(r: Reader, v: number): StreamsGroupHeartbeatResponseEndpointToPartitions {
   let _userEndpoint: StreamsGroupHeartbeatResponseEndpoint = defaultStreamsGroupHeartbeatResponseEndpoint();
   let _partitions: StreamsGroupHeartbeatResponseTopicPartition[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -789,7 +789,7 @@ function readStreamsGroupHeartbeatResponseEndpointToPartitions(r: Reader, v: num
   return { userEndpoint: _userEndpoint, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatResponseEndpointToPartitions(w: Writer, v: number, m: StreamsGroupHeartbeatResponseEndpointToPartitions): void {
+export function writeStreamsGroupHeartbeatResponseEndpointToPartitions(w: Writer, v: number, m: StreamsGroupHeartbeatResponseEndpointToPartitions): void {
   writeStreamsGroupHeartbeatResponseEndpoint(w, v, m.userEndpoint);
   rt.writeArray(w, true, v, m.partitions, writeStreamsGroupHeartbeatResponseTopicPartition);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -811,7 +811,7 @@ export function defaultStreamsGroupHeartbeatResponseEndpoint(): StreamsGroupHear
   };
 }
 
-function readStreamsGroupHeartbeatResponseEndpoint(r: Reader, v: number): StreamsGroupHeartbeatResponseEndpoint {
+export function readStreamsGroupHeartbeatResponseEndpoint(r: Reader, v: number): StreamsGroupHeartbeatResponseEndpoint {
   let _host: string = "";
   let _port: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -834,7 +834,7 @@ function readStreamsGroupHeartbeatResponseEndpoint(r: Reader, v: number): Stream
   return { host: _host, port: _port, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatResponseEndpoint(w: Writer, v: number, m: StreamsGroupHeartbeatResponseEndpoint): void {
+export function writeStreamsGroupHeartbeatResponseEndpoint(w: Writer, v: number, m: StreamsGroupHeartbeatResponseEndpoint): void {
   w.writeCompactString(m.host);
   w.writeUint16(m.port);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -856,7 +856,7 @@ export function defaultStreamsGroupHeartbeatResponseTopicPartition(): StreamsGro
   };
 }
 
-function readStreamsGroupHeartbeatResponseTopicPartition(r: Reader, v: number): StreamsGroupHeartbeatResponseTopicPartition {
+export function readStreamsGroupHeartbeatResponseTopicPartition(r: Reader, v: number): StreamsGroupHeartbeatResponseTopicPartition {
   let _topic: string = "";
   let _partitions: number[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -879,7 +879,7 @@ function readStreamsGroupHeartbeatResponseTopicPartition(r: Reader, v: number): 
   return { topic: _topic, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeStreamsGroupHeartbeatResponseTopicPartition(w: Writer, v: number, m: StreamsGroupHeartbeatResponseTopicPartition): void {
+export function writeStreamsGroupHeartbeatResponseTopicPartition(w: Writer, v: number, m: StreamsGroupHeartbeatResponseTopicPartition): void {
   w.writeCompactString(m.topic);
   rt.writeArray(w, true, v, m.partitions, rt.writeInt32Element);
   w.writeRawTaggedFields(m.unknownTaggedFields);

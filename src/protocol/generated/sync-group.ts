@@ -37,7 +37,7 @@ export function defaultSyncGroupRequest(): SyncGroupRequest {
   };
 }
 
-function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
+export function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
   const flex = v >= 4;
   let _groupId: string = "";
   let _generationId: number = 0;
@@ -71,7 +71,7 @@ function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
   return { groupId: _groupId, generationId: _generationId, memberId: _memberId, groupInstanceId: _groupInstanceId, protocolType: _protocolType, protocolName: _protocolName, assignments: _assignments, unknownTaggedFields };
 }
 
-function writeSyncGroupRequest(w: Writer, v: number, m: SyncGroupRequest): void {
+export function writeSyncGroupRequest(w: Writer, v: number, m: SyncGroupRequest): void {
   const flex = v >= 4;
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
   w.writeInt32(m.generationId);
@@ -99,7 +99,7 @@ export function defaultSyncGroupRequestSyncGroupRequestAssignment(): SyncGroupRe
   };
 }
 
-function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, v: number): SyncGroupRequestSyncGroupRequestAssignment {
+export function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, v: number): SyncGroupRequestSyncGroupRequestAssignment {
   const flex = v >= 4;
   let _memberId: string = "";
   let _assignment: Buffer = rt.EMPTY_BUFFER;
@@ -123,7 +123,7 @@ function readSyncGroupRequestSyncGroupRequestAssignment(r: Reader, v: number): S
   return { memberId: _memberId, assignment: _assignment, unknownTaggedFields };
 }
 
-function writeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, v: number, m: SyncGroupRequestSyncGroupRequestAssignment): void {
+export function writeSyncGroupRequestSyncGroupRequestAssignment(w: Writer, v: number, m: SyncGroupRequestSyncGroupRequestAssignment): void {
   const flex = v >= 4;
   (flex ? w.writeCompactString(m.memberId) : w.writeString(m.memberId));
   (flex ? w.writeCompactBytes(m.assignment) : w.writeBytes(m.assignment));
@@ -155,7 +155,7 @@ export function defaultSyncGroupResponse(): SyncGroupResponse {
   };
 }
 
-function readSyncGroupResponse(r: Reader, v: number): SyncGroupResponse {
+export function readSyncGroupResponse(r: Reader, v: number): SyncGroupResponse {
   const flex = v >= 4;
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
@@ -185,7 +185,7 @@ function readSyncGroupResponse(r: Reader, v: number): SyncGroupResponse {
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, protocolType: _protocolType, protocolName: _protocolName, assignment: _assignment, unknownTaggedFields };
 }
 
-function writeSyncGroupResponse(w: Writer, v: number, m: SyncGroupResponse): void {
+export function writeSyncGroupResponse(w: Writer, v: number, m: SyncGroupResponse): void {
   const flex = v >= 4;
   if (v >= 1) w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);

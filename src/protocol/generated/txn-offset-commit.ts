@@ -40,7 +40,7 @@ export function defaultTxnOffsetCommitRequest(): TxnOffsetCommitRequest {
   };
 }
 
-function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitRequest {
+export function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitRequest {
   const flex = v >= 3;
   let _transactionalId: string = "";
   let _groupId: string = "";
@@ -76,7 +76,7 @@ function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitReques
   return { transactionalId: _transactionalId, groupId: _groupId, producerId: _producerId, producerEpoch: _producerEpoch, generationId: _generationId, memberId: _memberId, groupInstanceId: _groupInstanceId, topics: _topics, unknownTaggedFields };
 }
 
-function writeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetCommitRequest): void {
+export function writeTxnOffsetCommitRequest(w: Writer, v: number, m: TxnOffsetCommitRequest): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.transactionalId) : w.writeString(m.transactionalId));
   (flex ? w.writeCompactString(m.groupId) : w.writeString(m.groupId));
@@ -105,7 +105,7 @@ export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(): TxnO
   };
 }
 
-function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
   const flex = v >= 3;
   let _name: string = "";
   let _partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] = [];
@@ -129,7 +129,7 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, v: num
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, v: number, m: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): void {
+export function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, v: number, m: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition);
@@ -158,7 +158,7 @@ export function defaultTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(): 
   };
 }
 
-function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Reader, v: number): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   const flex = v >= 3;
   let _partitionIndex: number = 0;
   let _committedOffset: bigint = 0n;
@@ -186,7 +186,7 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(r: Reader, v:
   return { partitionIndex: _partitionIndex, committedOffset: _committedOffset, committedLeaderEpoch: _committedLeaderEpoch, committedMetadata: _committedMetadata, unknownTaggedFields };
 }
 
-function writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: Writer, v: number, m: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition): void {
+export function writeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(w: Writer, v: number, m: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition): void {
   const flex = v >= 3;
   w.writeInt32(m.partitionIndex);
   w.writeInt64(m.committedOffset);
@@ -211,7 +211,7 @@ export function defaultTxnOffsetCommitResponse(): TxnOffsetCommitResponse {
   };
 }
 
-function readTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCommitResponse {
+export function readTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCommitResponse {
   const flex = v >= 3;
   let _throttleTimeMs: number = 0;
   let _topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[] = [];
@@ -235,7 +235,7 @@ function readTxnOffsetCommitResponse(r: Reader, v: number): TxnOffsetCommitRespo
   return { throttleTimeMs: _throttleTimeMs, topics: _topics, unknownTaggedFields };
 }
 
-function writeTxnOffsetCommitResponse(w: Writer, v: number, m: TxnOffsetCommitResponse): void {
+export function writeTxnOffsetCommitResponse(w: Writer, v: number, m: TxnOffsetCommitResponse): void {
   const flex = v >= 3;
   w.writeInt32(m.throttleTimeMs);
   rt.writeArray(w, flex, v, m.topics, writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic);
@@ -258,7 +258,7 @@ export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(): Tx
   };
 }
 
-function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
   const flex = v >= 3;
   let _name: string = "";
   let _partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[] = [];
@@ -282,7 +282,7 @@ function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, v: n
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, v: number, m: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): void {
+export function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, v: number, m: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): void {
   const flex = v >= 3;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition);
@@ -305,7 +305,7 @@ export function defaultTxnOffsetCommitResponseTxnOffsetCommitResponsePartition()
   };
 }
 
-function readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export function readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r: Reader, v: number): TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
   const flex = v >= 3;
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
@@ -329,7 +329,7 @@ function readTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(r: Reader, 
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w: Writer, v: number, m: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition): void {
+export function writeTxnOffsetCommitResponseTxnOffsetCommitResponsePartition(w: Writer, v: number, m: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition): void {
   const flex = v >= 3;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);

@@ -19,7 +19,7 @@ export function defaultUnregisterBrokerRequest(): UnregisterBrokerRequest {
   };
 }
 
-function readUnregisterBrokerRequest(r: Reader, v: number): UnregisterBrokerRequest {
+export function readUnregisterBrokerRequest(r: Reader, v: number): UnregisterBrokerRequest {
   let _brokerId: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -40,7 +40,7 @@ function readUnregisterBrokerRequest(r: Reader, v: number): UnregisterBrokerRequ
   return { brokerId: _brokerId, unknownTaggedFields };
 }
 
-function writeUnregisterBrokerRequest(w: Writer, v: number, m: UnregisterBrokerRequest): void {
+export function writeUnregisterBrokerRequest(w: Writer, v: number, m: UnregisterBrokerRequest): void {
   w.writeInt32(m.brokerId);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -64,7 +64,7 @@ export function defaultUnregisterBrokerResponse(): UnregisterBrokerResponse {
   };
 }
 
-function readUnregisterBrokerResponse(r: Reader, v: number): UnregisterBrokerResponse {
+export function readUnregisterBrokerResponse(r: Reader, v: number): UnregisterBrokerResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -89,7 +89,7 @@ function readUnregisterBrokerResponse(r: Reader, v: number): UnregisterBrokerRes
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeUnregisterBrokerResponse(w: Writer, v: number, m: UnregisterBrokerResponse): void {
+export function writeUnregisterBrokerResponse(w: Writer, v: number, m: UnregisterBrokerResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

@@ -25,7 +25,7 @@ export function defaultUpdateFeaturesRequest(): UpdateFeaturesRequest {
   };
 }
 
-function readUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesRequest {
+export function readUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesRequest {
   let _timeoutMs: number = 60000;
   let _featureUpdates: UpdateFeaturesRequestFeatureUpdateKey[] = [];
   let _validateOnly: boolean = false;
@@ -50,7 +50,7 @@ function readUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesRequest 
   return { timeoutMs: _timeoutMs, featureUpdates: _featureUpdates, validateOnly: _validateOnly, unknownTaggedFields };
 }
 
-function writeUpdateFeaturesRequest(w: Writer, v: number, m: UpdateFeaturesRequest): void {
+export function writeUpdateFeaturesRequest(w: Writer, v: number, m: UpdateFeaturesRequest): void {
   w.writeInt32(m.timeoutMs);
   rt.writeArray(w, true, v, m.featureUpdates, writeUpdateFeaturesRequestFeatureUpdateKey);
   if (v >= 1) w.writeBool(m.validateOnly);
@@ -79,7 +79,7 @@ export function defaultUpdateFeaturesRequestFeatureUpdateKey(): UpdateFeaturesRe
   };
 }
 
-function readUpdateFeaturesRequestFeatureUpdateKey(r: Reader, v: number): UpdateFeaturesRequestFeatureUpdateKey {
+export function readUpdateFeaturesRequestFeatureUpdateKey(r: Reader, v: number): UpdateFeaturesRequestFeatureUpdateKey {
   let _feature: string = "";
   let _maxVersionLevel: number = 0;
   let _allowDowngrade: boolean = false;
@@ -106,7 +106,7 @@ function readUpdateFeaturesRequestFeatureUpdateKey(r: Reader, v: number): Update
   return { feature: _feature, maxVersionLevel: _maxVersionLevel, allowDowngrade: _allowDowngrade, upgradeType: _upgradeType, unknownTaggedFields };
 }
 
-function writeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: number, m: UpdateFeaturesRequestFeatureUpdateKey): void {
+export function writeUpdateFeaturesRequestFeatureUpdateKey(w: Writer, v: number, m: UpdateFeaturesRequestFeatureUpdateKey): void {
   w.writeCompactString(m.feature);
   w.writeInt16(m.maxVersionLevel);
   if (v === 0) w.writeBool(m.allowDowngrade);
@@ -136,7 +136,7 @@ export function defaultUpdateFeaturesResponse(): UpdateFeaturesResponse {
   };
 }
 
-function readUpdateFeaturesResponse(r: Reader, v: number): UpdateFeaturesResponse {
+export function readUpdateFeaturesResponse(r: Reader, v: number): UpdateFeaturesResponse {
   let _throttleTimeMs: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -163,7 +163,7 @@ function readUpdateFeaturesResponse(r: Reader, v: number): UpdateFeaturesRespons
   return { throttleTimeMs: _throttleTimeMs, errorCode: _errorCode, errorMessage: _errorMessage, results: _results, unknownTaggedFields };
 }
 
-function writeUpdateFeaturesResponse(w: Writer, v: number, m: UpdateFeaturesResponse): void {
+export function writeUpdateFeaturesResponse(w: Writer, v: number, m: UpdateFeaturesResponse): void {
   w.writeInt32(m.throttleTimeMs);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);
@@ -190,7 +190,7 @@ export function defaultUpdateFeaturesResponseUpdatableFeatureResult(): UpdateFea
   };
 }
 
-function readUpdateFeaturesResponseUpdatableFeatureResult(r: Reader, v: number): UpdateFeaturesResponseUpdatableFeatureResult {
+export function readUpdateFeaturesResponseUpdatableFeatureResult(r: Reader, v: number): UpdateFeaturesResponseUpdatableFeatureResult {
   let _feature: string = "";
   let _errorCode: number = 0;
   let _errorMessage: string | null = "";
@@ -215,7 +215,7 @@ function readUpdateFeaturesResponseUpdatableFeatureResult(r: Reader, v: number):
   return { feature: _feature, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeUpdateFeaturesResponseUpdatableFeatureResult(w: Writer, v: number, m: UpdateFeaturesResponseUpdatableFeatureResult): void {
+export function writeUpdateFeaturesResponseUpdatableFeatureResult(w: Writer, v: number, m: UpdateFeaturesResponseUpdatableFeatureResult): void {
   w.writeCompactString(m.feature);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

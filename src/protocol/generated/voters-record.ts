@@ -22,7 +22,7 @@ export function defaultVotersRecord(): VotersRecord {
   };
 }
 
-function readVotersRecord(r: Reader, v: number): VotersRecord {
+export function readVotersRecord(r: Reader, v: number): VotersRecord {
   let _version: number = 0;
   let _voters: VotersRecordVoter[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readVotersRecord(r: Reader, v: number): VotersRecord {
   return { version: _version, voters: _voters, unknownTaggedFields };
 }
 
-function writeVotersRecord(w: Writer, v: number, m: VotersRecord): void {
+export function writeVotersRecord(w: Writer, v: number, m: VotersRecord): void {
   w.writeInt16(m.version);
   rt.writeArray(w, true, v, m.voters, writeVotersRecordVoter);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -73,7 +73,7 @@ export function defaultVotersRecordVoter(): VotersRecordVoter {
   };
 }
 
-function readVotersRecordVoter(r: Reader, v: number): VotersRecordVoter {
+export function readVotersRecordVoter(r: Reader, v: number): VotersRecordVoter {
   let _voterId: number = 0;
   let _voterDirectoryId: string = rt.ZERO_UUID;
   let _endpoints: VotersRecordEndpoint[] = [];
@@ -100,7 +100,7 @@ function readVotersRecordVoter(r: Reader, v: number): VotersRecordVoter {
   return { voterId: _voterId, voterDirectoryId: _voterDirectoryId, endpoints: _endpoints, kRaftVersionFeature: _kRaftVersionFeature, unknownTaggedFields };
 }
 
-function writeVotersRecordVoter(w: Writer, v: number, m: VotersRecordVoter): void {
+export function writeVotersRecordVoter(w: Writer, v: number, m: VotersRecordVoter): void {
   w.writeInt32(m.voterId);
   w.writeUuid(m.voterDirectoryId);
   rt.writeArray(w, true, v, m.endpoints, writeVotersRecordEndpoint);
@@ -127,7 +127,7 @@ export function defaultVotersRecordEndpoint(): VotersRecordEndpoint {
   };
 }
 
-function readVotersRecordEndpoint(r: Reader, v: number): VotersRecordEndpoint {
+export function readVotersRecordEndpoint(r: Reader, v: number): VotersRecordEndpoint {
   let _name: string = "";
   let _host: string = "";
   let _port: number = 0;
@@ -152,7 +152,7 @@ function readVotersRecordEndpoint(r: Reader, v: number): VotersRecordEndpoint {
   return { name: _name, host: _host, port: _port, unknownTaggedFields };
 }
 
-function writeVotersRecordEndpoint(w: Writer, v: number, m: VotersRecordEndpoint): void {
+export function writeVotersRecordEndpoint(w: Writer, v: number, m: VotersRecordEndpoint): void {
   w.writeCompactString(m.name);
   w.writeCompactString(m.host);
   w.writeUint16(m.port);
@@ -175,7 +175,7 @@ export function defaultVotersRecordKRaftVersionFeature(): VotersRecordKRaftVersi
   };
 }
 
-function readVotersRecordKRaftVersionFeature(r: Reader, v: number): VotersRecordKRaftVersionFeature {
+export function readVotersRecordKRaftVersionFeature(r: Reader, v: number): VotersRecordKRaftVersionFeature {
   let _minSupportedVersion: number = 0;
   let _maxSupportedVersion: number = 0;
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -198,7 +198,7 @@ function readVotersRecordKRaftVersionFeature(r: Reader, v: number): VotersRecord
   return { minSupportedVersion: _minSupportedVersion, maxSupportedVersion: _maxSupportedVersion, unknownTaggedFields };
 }
 
-function writeVotersRecordKRaftVersionFeature(w: Writer, v: number, m: VotersRecordKRaftVersionFeature): void {
+export function writeVotersRecordKRaftVersionFeature(w: Writer, v: number, m: VotersRecordKRaftVersionFeature): void {
   w.writeInt16(m.minSupportedVersion);
   w.writeInt16(m.maxSupportedVersion);
   w.writeRawTaggedFields(m.unknownTaggedFields);

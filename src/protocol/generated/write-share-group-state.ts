@@ -22,7 +22,7 @@ export function defaultWriteShareGroupStateRequest(): WriteShareGroupStateReques
   };
 }
 
-function readWriteShareGroupStateRequest(r: Reader, v: number): WriteShareGroupStateRequest {
+export function readWriteShareGroupStateRequest(r: Reader, v: number): WriteShareGroupStateRequest {
   let _groupId: string = "";
   let _topics: WriteShareGroupStateRequestWriteStateData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -45,7 +45,7 @@ function readWriteShareGroupStateRequest(r: Reader, v: number): WriteShareGroupS
   return { groupId: _groupId, topics: _topics, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateRequest(w: Writer, v: number, m: WriteShareGroupStateRequest): void {
+export function writeWriteShareGroupStateRequest(w: Writer, v: number, m: WriteShareGroupStateRequest): void {
   w.writeCompactString(m.groupId);
   rt.writeArray(w, true, v, m.topics, writeWriteShareGroupStateRequestWriteStateData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -67,7 +67,7 @@ export function defaultWriteShareGroupStateRequestWriteStateData(): WriteShareGr
   };
 }
 
-function readWriteShareGroupStateRequestWriteStateData(r: Reader, v: number): WriteShareGroupStateRequestWriteStateData {
+export function readWriteShareGroupStateRequestWriteStateData(r: Reader, v: number): WriteShareGroupStateRequestWriteStateData {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: WriteShareGroupStateRequestPartitionData[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -90,7 +90,7 @@ function readWriteShareGroupStateRequestWriteStateData(r: Reader, v: number): Wr
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateRequestWriteStateData(w: Writer, v: number, m: WriteShareGroupStateRequestWriteStateData): void {
+export function writeWriteShareGroupStateRequestWriteStateData(w: Writer, v: number, m: WriteShareGroupStateRequestWriteStateData): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeWriteShareGroupStateRequestPartitionData);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -121,7 +121,7 @@ export function defaultWriteShareGroupStateRequestPartitionData(): WriteShareGro
   };
 }
 
-function readWriteShareGroupStateRequestPartitionData(r: Reader, v: number): WriteShareGroupStateRequestPartitionData {
+export function readWriteShareGroupStateRequestPartitionData(r: Reader, v: number): WriteShareGroupStateRequestPartitionData {
   let _partition: number = 0;
   let _stateEpoch: number = 0;
   let _leaderEpoch: number = 0;
@@ -150,7 +150,7 @@ function readWriteShareGroupStateRequestPartitionData(r: Reader, v: number): Wri
   return { partition: _partition, stateEpoch: _stateEpoch, leaderEpoch: _leaderEpoch, startOffset: _startOffset, stateBatches: _stateBatches, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateRequestPartitionData(w: Writer, v: number, m: WriteShareGroupStateRequestPartitionData): void {
+export function writeWriteShareGroupStateRequestPartitionData(w: Writer, v: number, m: WriteShareGroupStateRequestPartitionData): void {
   w.writeInt32(m.partition);
   w.writeInt32(m.stateEpoch);
   w.writeInt32(m.leaderEpoch);
@@ -181,7 +181,7 @@ export function defaultWriteShareGroupStateRequestStateBatch(): WriteShareGroupS
   };
 }
 
-function readWriteShareGroupStateRequestStateBatch(r: Reader, v: number): WriteShareGroupStateRequestStateBatch {
+export function readWriteShareGroupStateRequestStateBatch(r: Reader, v: number): WriteShareGroupStateRequestStateBatch {
   let _firstOffset: bigint = 0n;
   let _lastOffset: bigint = 0n;
   let _deliveryState: number = 0;
@@ -208,7 +208,7 @@ function readWriteShareGroupStateRequestStateBatch(r: Reader, v: number): WriteS
   return { firstOffset: _firstOffset, lastOffset: _lastOffset, deliveryState: _deliveryState, deliveryCount: _deliveryCount, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateRequestStateBatch(w: Writer, v: number, m: WriteShareGroupStateRequestStateBatch): void {
+export function writeWriteShareGroupStateRequestStateBatch(w: Writer, v: number, m: WriteShareGroupStateRequestStateBatch): void {
   w.writeInt64(m.firstOffset);
   w.writeInt64(m.lastOffset);
   w.writeInt8(m.deliveryState);
@@ -229,7 +229,7 @@ export function defaultWriteShareGroupStateResponse(): WriteShareGroupStateRespo
   };
 }
 
-function readWriteShareGroupStateResponse(r: Reader, v: number): WriteShareGroupStateResponse {
+export function readWriteShareGroupStateResponse(r: Reader, v: number): WriteShareGroupStateResponse {
   let _results: WriteShareGroupStateResponseWriteStateResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
   let at = '';
@@ -250,7 +250,7 @@ function readWriteShareGroupStateResponse(r: Reader, v: number): WriteShareGroup
   return { results: _results, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateResponse(w: Writer, v: number, m: WriteShareGroupStateResponse): void {
+export function writeWriteShareGroupStateResponse(w: Writer, v: number, m: WriteShareGroupStateResponse): void {
   rt.writeArray(w, true, v, m.results, writeWriteShareGroupStateResponseWriteStateResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
 }
@@ -271,7 +271,7 @@ export function defaultWriteShareGroupStateResponseWriteStateResult(): WriteShar
   };
 }
 
-function readWriteShareGroupStateResponseWriteStateResult(r: Reader, v: number): WriteShareGroupStateResponseWriteStateResult {
+export function readWriteShareGroupStateResponseWriteStateResult(r: Reader, v: number): WriteShareGroupStateResponseWriteStateResult {
   let _topicId: string = rt.ZERO_UUID;
   let _partitions: WriteShareGroupStateResponsePartitionResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -294,7 +294,7 @@ function readWriteShareGroupStateResponseWriteStateResult(r: Reader, v: number):
   return { topicId: _topicId, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateResponseWriteStateResult(w: Writer, v: number, m: WriteShareGroupStateResponseWriteStateResult): void {
+export function writeWriteShareGroupStateResponseWriteStateResult(w: Writer, v: number, m: WriteShareGroupStateResponseWriteStateResult): void {
   w.writeUuid(m.topicId);
   rt.writeArray(w, true, v, m.partitions, writeWriteShareGroupStateResponsePartitionResult);
   w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -319,7 +319,7 @@ export function defaultWriteShareGroupStateResponsePartitionResult(): WriteShare
   };
 }
 
-function readWriteShareGroupStateResponsePartitionResult(r: Reader, v: number): WriteShareGroupStateResponsePartitionResult {
+export function readWriteShareGroupStateResponsePartitionResult(r: Reader, v: number): WriteShareGroupStateResponsePartitionResult {
   let _partition: number = 0;
   let _errorCode: number = 0;
   let _errorMessage: string | null = null;
@@ -344,7 +344,7 @@ function readWriteShareGroupStateResponsePartitionResult(r: Reader, v: number): 
   return { partition: _partition, errorCode: _errorCode, errorMessage: _errorMessage, unknownTaggedFields };
 }
 
-function writeWriteShareGroupStateResponsePartitionResult(w: Writer, v: number, m: WriteShareGroupStateResponsePartitionResult): void {
+export function writeWriteShareGroupStateResponsePartitionResult(w: Writer, v: number, m: WriteShareGroupStateResponsePartitionResult): void {
   w.writeInt32(m.partition);
   w.writeInt16(m.errorCode);
   w.writeCompactNullableString(m.errorMessage);

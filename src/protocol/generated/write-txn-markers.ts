@@ -19,7 +19,7 @@ export function defaultWriteTxnMarkersRequest(): WriteTxnMarkersRequest {
   };
 }
 
-function readWriteTxnMarkersRequest(r: Reader, v: number): WriteTxnMarkersRequest {
+export function readWriteTxnMarkersRequest(r: Reader, v: number): WriteTxnMarkersRequest {
   const flex = v === 1;
   let _markers: WriteTxnMarkersRequestWritableTxnMarker[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -41,7 +41,7 @@ function readWriteTxnMarkersRequest(r: Reader, v: number): WriteTxnMarkersReques
   return { markers: _markers, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersRequest(w: Writer, v: number, m: WriteTxnMarkersRequest): void {
+export function writeWriteTxnMarkersRequest(w: Writer, v: number, m: WriteTxnMarkersRequest): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.markers, writeWriteTxnMarkersRequestWritableTxnMarker);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -72,7 +72,7 @@ export function defaultWriteTxnMarkersRequestWritableTxnMarker(): WriteTxnMarker
   };
 }
 
-function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: number): WriteTxnMarkersRequestWritableTxnMarker {
+export function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: number): WriteTxnMarkersRequestWritableTxnMarker {
   const flex = v === 1;
   let _producerId: bigint = 0n;
   let _producerEpoch: number = 0;
@@ -102,7 +102,7 @@ function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, v: number): Writ
   return { producerId: _producerId, producerEpoch: _producerEpoch, transactionResult: _transactionResult, topics: _topics, coordinatorEpoch: _coordinatorEpoch, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: number, m: WriteTxnMarkersRequestWritableTxnMarker): void {
+export function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, v: number, m: WriteTxnMarkersRequestWritableTxnMarker): void {
   const flex = v === 1;
   w.writeInt64(m.producerId);
   w.writeInt16(m.producerEpoch);
@@ -128,7 +128,7 @@ export function defaultWriteTxnMarkersRequestWritableTxnMarkerTopic(): WriteTxnM
   };
 }
 
-function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v: number): WriteTxnMarkersRequestWritableTxnMarkerTopic {
+export function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v: number): WriteTxnMarkersRequestWritableTxnMarkerTopic {
   const flex = v === 1;
   let _name: string = "";
   let _partitionIndexes: number[] = [];
@@ -152,7 +152,7 @@ function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, v: number):
   return { name: _name, partitionIndexes: _partitionIndexes, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v: number, m: WriteTxnMarkersRequestWritableTxnMarkerTopic): void {
+export function writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, v: number, m: WriteTxnMarkersRequestWritableTxnMarkerTopic): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitionIndexes, rt.writeInt32Element);
@@ -172,7 +172,7 @@ export function defaultWriteTxnMarkersResponse(): WriteTxnMarkersResponse {
   };
 }
 
-function readWriteTxnMarkersResponse(r: Reader, v: number): WriteTxnMarkersResponse {
+export function readWriteTxnMarkersResponse(r: Reader, v: number): WriteTxnMarkersResponse {
   const flex = v === 1;
   let _markers: WriteTxnMarkersResponseWritableTxnMarkerResult[] = [];
   let unknownTaggedFields: RawTaggedField[] | undefined;
@@ -194,7 +194,7 @@ function readWriteTxnMarkersResponse(r: Reader, v: number): WriteTxnMarkersRespo
   return { markers: _markers, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersResponse(w: Writer, v: number, m: WriteTxnMarkersResponse): void {
+export function writeWriteTxnMarkersResponse(w: Writer, v: number, m: WriteTxnMarkersResponse): void {
   const flex = v === 1;
   rt.writeArray(w, flex, v, m.markers, writeWriteTxnMarkersResponseWritableTxnMarkerResult);
   if (flex) w.writeRawTaggedFields(m.unknownTaggedFields);
@@ -216,7 +216,7 @@ export function defaultWriteTxnMarkersResponseWritableTxnMarkerResult(): WriteTx
   };
 }
 
-function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerResult {
+export function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerResult {
   const flex = v === 1;
   let _producerId: bigint = 0n;
   let _topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[] = [];
@@ -240,7 +240,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, v: number
   return { producerId: _producerId, topics: _topics, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerResult): void {
+export function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerResult): void {
   const flex = v === 1;
   w.writeInt64(m.producerId);
   rt.writeArray(w, flex, v, m.topics, writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult);
@@ -263,7 +263,7 @@ export function defaultWriteTxnMarkersResponseWritableTxnMarkerTopicResult(): Wr
   };
 }
 
-function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
+export function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
   const flex = v === 1;
   let _name: string = "";
   let _partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[] = [];
@@ -287,7 +287,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, v: n
   return { name: _name, partitions: _partitions, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerTopicResult): void {
+export function writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerTopicResult): void {
   const flex = v === 1;
   (flex ? w.writeCompactString(m.name) : w.writeString(m.name));
   rt.writeArray(w, flex, v, m.partitions, writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult);
@@ -310,7 +310,7 @@ export function defaultWriteTxnMarkersResponseWritableTxnMarkerPartitionResult()
   };
 }
 
-function readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
+export function readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, v: number): WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
   const flex = v === 1;
   let _partitionIndex: number = 0;
   let _errorCode: number = 0;
@@ -334,7 +334,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, 
   return { partitionIndex: _partitionIndex, errorCode: _errorCode, unknownTaggedFields };
 }
 
-function writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult): void {
+export function writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w: Writer, v: number, m: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult): void {
   const flex = v === 1;
   w.writeInt32(m.partitionIndex);
   w.writeInt16(m.errorCode);

@@ -84,11 +84,34 @@ export class Reader {
   /** An unsigned varint of at most 5 bytes (a uint32). */
   readUVarint(): number {
     const buf = this.buf;
-    const first = this.pos < this.end ? buf[this.pos]! : 0x80;
-    if (first < 0x80) {
-      this.pos++;
-      return first;
+    let at = this.pos;
+    if (at + 5 > this.end) return this.readUVarintNearEnd();
+    let byte = buf[at++]!;
+    let value = byte & 0x7f;
+    if (byte >= 0x80) {
+      byte = buf[at++]!;
+      value |= (byte & 0x7f) << 7;
+      if (byte >= 0x80) {
+        byte = buf[at++]!;
+        value |= (byte & 0x7f) << 14;
+        if (byte >= 0x80) {
+          byte = buf[at++]!;
+          value |= (byte & 0x7f) << 21;
+          if (byte >= 0x80) {
+            byte = buf[at++]!;
+            if (byte > 0x0f) throw new ProtocolDecodeError('uvarint: exceeds 32 bits');
+            value = (value >>> 0) + byte * 2 ** 28;
+          }
+        }
+      }
     }
+    this.pos = at;
+    return value;
+  }
+
+  /** The bounds-checked byte-at-a-time form, for the last 4 bytes of the region. */
+  private readUVarintNearEnd(): number {
+    const buf = this.buf;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
       if (this.pos >= this.end) throw new ProtocolDecodeError('uvarint: truncated');

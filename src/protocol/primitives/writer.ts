@@ -117,7 +117,7 @@ export class Writer {
     const buf = this.buf;
     while (value >= 0x80) {
       buf[at++] = (value & 0x7f) | 0x80;
-      value = Math.floor(value / 128);
+      value >>>= 7;
     }
     buf[at++] = value;
     this.pos = at;

@@ -36,6 +36,21 @@ describe('Reader', () => {
     expect(new Reader(Buffer.from([0x03])).readVarlong()).toBe(-2n);
   });
 
+  test('uvarints of every width round-trip, in the middle of a buffer and at its very end', () => {
+    const values = [0, 1, 127, 128, 16383, 16384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 0xffffffff];
+    for (let i = 0; i < 200; i++) values.push(Math.floor(Math.random() * 2 ** (1 + (i % 32))));
+    for (const value of values) {
+      const w = new Writer(8);
+      w.writeUVarint(value);
+      const alone = w.finish();
+      expect(new Reader(alone).readUVarint()).toBe(value);
+      const padded = Buffer.concat([alone, Buffer.alloc(6)]);
+      const r = new Reader(padded);
+      expect(r.readUVarint()).toBe(value);
+      expect(r.pos).toBe(alone.length);
+    }
+  });
+
   test('rejects overlong and truncated varints', () => {
     expect(decodeError(() => new Reader(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x1f])).readUVarint()).detail).toMatch(/32 bits/);
     expect(decodeError(() => new Reader(Buffer.from([0x80, 0x80])).readUVarint()).detail).toMatch(/truncated/);
