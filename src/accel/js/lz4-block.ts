@@ -11,8 +11,8 @@ const OFFSET_MAX = 65535;
 const HASH_BITS_MAX = 14;
 const HASH_BITS_MIN = 8;
 const SKIP_SHIFT = 6;
-/** Copies shorter than this go byte by byte (Buffer.copy has a fixed call cost). */
-const SHORT_COPY_BYTES = 32;
+/** Copies shorter than this go byte by byte (Buffer.copy allocates a view per call). */
+const SHORT_COPY_BYTES = 64;
 
 export type OverrunKind = 'corrupt' | 'too-large';
 
@@ -57,7 +57,7 @@ function emitSequence(
   const tokenAt = at++;
   out[tokenAt] = (Math.min(literalBytes, 15) << 4) | Math.min(matchCode, 15);
   if (literalBytes >= 15) at = writeLength(out, at, literalBytes - 15);
-  src.copy(out, at, literalStart, literalEnd);
+  copyLiterals(src, literalStart, out, at, literalBytes);
   at += literalBytes;
   out[at++] = offset & 0xff;
   out[at++] = offset >>> 8;
@@ -193,9 +193,12 @@ export function lz4DecompressBlock(src: Buffer, at: number, end: number, target:
     const token = src[at++]!;
     let literalBytes = token >>> 4;
     if (literalBytes === 15) {
-      let extra: number;
-      [extra, at] = readLength(src, at, end);
-      literalBytes += extra;
+      let byte = 255;
+      while (byte === 255) {
+        if (at >= end) fail('corrupt', 'block ends inside a literal length');
+        byte = src[at++]!;
+        literalBytes += byte;
+      }
     }
     if (literalBytes > end - at) fail('corrupt', 'literals run past the block');
     if (literalBytes > outLimit - o) fail(overrunKind, 'literals run past the output limit');
@@ -209,9 +212,12 @@ export function lz4DecompressBlock(src: Buffer, at: number, end: number, target:
     if (offset === 0 || offset > o - windowStart) fail('corrupt', `match offset ${offset} is outside the window`);
     let matchBytes = (token & 15) + MATCH_BYTES_MIN;
     if (matchBytes === 15 + MATCH_BYTES_MIN) {
-      let extra: number;
-      [extra, at] = readLength(src, at, end);
-      matchBytes += extra;
+      let byte = 255;
+      while (byte === 255) {
+        if (at >= end) fail('corrupt', 'block ends inside a match length');
+        byte = src[at++]!;
+        matchBytes += byte;
+      }
     }
     if (matchBytes > outLimit - o) fail(overrunKind, 'match runs past the output limit');
     copyMatch(out, o, offset, matchBytes);
