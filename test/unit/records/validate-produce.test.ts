@@ -240,6 +240,17 @@ describe('validateProduceRecords: Produce v0-2 message sets', () => {
     expect(errorOf(runAny(corrupt))).toBe('CORRUPT_MESSAGE');
   });
 
+  it('never throws on mutated message sets', () => {
+    const random = seededRandom(77);
+    const originals = [plainSet, gzipWrapper, Buffer.concat([gzipWrapper, plainSet])];
+    for (let round = 0; round < fuzzRounds(300); round++) {
+      const buf = Buffer.from(originals[round % originals.length]!);
+      for (let flips = 0; flips < 2; flips++) buf[Math.floor(random() * buf.length)] = Math.floor(random() * 256);
+      const result = runAny(buf, { compacted: round % 2 === 0, compressionType: round % 3 === 0 ? 'snappy' : 'producer' }, round % 3);
+      expect(typeof result.ok).toBe('boolean');
+    }
+  });
+
   it('sends v2 batches down the v2 path at any version', () => {
     expect(expectAccepted(runAny(batch(), {}, 9)).recompressed).toBe(false);
     expect(expectAccepted(runAny(batch(), {}, 2)).recordCount).toBe(5);
