@@ -1,10 +1,14 @@
 // gzip through node:zlib, with zlib's errors mapped to CompressionError kinds.
+import { constants as bufferConstants } from 'node:buffer';
 import { gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
 import { CompressionError } from '../types.js';
 
-/** zlib refuses maxOutputLength 0, so a zero cap asks for 1 byte and checks the result. */
+/**
+ * zlib accepts maxOutputLength in [1, buffer.constants.MAX_LENGTH]: a zero cap asks for 1 byte
+ * and checks the result; a cap above the largest Buffer is that largest Buffer.
+ */
 function zlibOutputLimit(maxOutputBytes: number): number {
-  return Math.max(1, maxOutputBytes);
+  return Math.min(bufferConstants.MAX_LENGTH, Math.max(1, maxOutputBytes));
 }
 
 /** Maps an error thrown by zlib while inflating to a CompressionError. */

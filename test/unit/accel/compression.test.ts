@@ -51,6 +51,10 @@ describe.each(codecPairs().map(([accel, codec]) => [`${accel.implementation} ${c
         const err = thrown(() => consumer.decompress(codec, compressed, data.length - 1), CompressionError, consumer.implementation);
         expect([err.codec, err.kind]).toEqual([codec, 'too-large']);
       }
+      for (const consumer of consumersOf(codec)) {
+        const huge = consumer.decompress(codec, compressed, Number.MAX_SAFE_INTEGER);
+        expect(huge.equals(data), `${consumer.implementation} with a cap of 2^53 - 1`).toBe(true);
+      }
       const empty = producer.compress(codec, Buffer.alloc(0));
       for (const consumer of consumersOf(codec)) expect(consumer.decompress(codec, empty, 0).length).toBe(0);
     });
