@@ -181,3 +181,25 @@ describe.each(accels.map((accel) => [accel.implementation, accel] as const))('ma
     expect(accel.decodeRecords(Buffer.alloc(3), 1, 1, 0)).toEqual([]);
   });
 });
+
+describe.each(accels.map((accel) => [accel.implementation, accel] as const))('mutated records [%s]', (_name, accel) => {
+  it('decode to the same result as the reference, or RecordDecodeError in both', () => {
+    const random = new SeededRandom(SEED + 3);
+    const reference = referenceAccel();
+    const body = reference.encodeRecords(randomRecords(random, 20));
+    const outcome = (impl: Accel, input: Buffer, count: number): unknown => {
+      try {
+        return plain(impl.decodeRecords(input, 0, input.length, count));
+      } catch (err) {
+        if (err instanceof RecordDecodeError) return 'RecordDecodeError';
+        throw err;
+      }
+    };
+    for (let round = 0; round < 300; round++) {
+      const mutated = Buffer.from(body);
+      for (let k = 1 + random.below(3); k > 0; k--) mutated[random.below(mutated.length)] = random.nextU32() & 0xff;
+      const count = 20 + random.below(3) - 1;
+      expect(outcome(accel, mutated, count), `round ${round}`).toEqual(outcome(reference, mutated, count));
+    }
+  });
+});
