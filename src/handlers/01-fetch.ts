@@ -105,6 +105,7 @@ function waitForAppend(broker: BrokerState, plans: FetchPlan[], maxWaitMs: numbe
       resolve();
     };
     const timer = setTimeout(done, maxWaitMs);
+    timer.unref();
     const unsubscribe = broker.logs.onAppend((topic, partition) => {
       if (wanted.has(`${topic}\u0000${partition}`)) done();
     });
