@@ -86,16 +86,21 @@ const cases = [
   ['zstd', 4, 1, 'zstd', 1],
   ['zstd', 4, 3, 'zstd', 3],
 ];
-console.log(`corpus: ${corpusBytes} bytes of JSON log lines`);
+const ROUNDS = 3;
+console.log(`corpus: ${corpusBytes} bytes of JSON log lines; best of ${ROUNDS} alternating rounds (ours, then the tool)`);
 for (const [name, id, level, command, toolLevel] of cases) {
   const compressed = addon.compress(id, corpus, level);
-  const c = throughput(corpusBytes, () => addon.compress(id, corpus, level), 300);
-  const d = throughput(corpusBytes, () => addon.decompress(id, compressed, corpusBytes), 300);
-  const anchor = tool(command, toolLevel);
+  let best = { c: 0, d: 0, toolC: 0, toolD: 0, toolBytes: undefined };
+  for (let round = 0; round < ROUNDS; round++) {
+    best.c = Math.max(best.c, throughput(corpusBytes, () => addon.compress(id, corpus, level), 300, 3));
+    best.d = Math.max(best.d, throughput(corpusBytes, () => addon.decompress(id, compressed, corpusBytes), 300, 3));
+    const anchor = tool(command, toolLevel);
+    if (anchor) best = { ...best, toolC: Math.max(best.toolC, anchor.c), toolD: Math.max(best.toolD, anchor.d), toolBytes: anchor.compressed };
+  }
   const ratio = (ours, theirs) => (theirs ? ` = ${((100 * ours) / theirs).toFixed(0)}%` : '');
   console.log(
-    `${name} level ${level ?? 'default'}: ${compressed.length} B; compress ${fmtMB(c)}, decompress ${fmtMB(d)}` +
-      (anchor ? ` | ${command} -b${toolLevel}: ${anchor.compressed} B; ${fmtMB(anchor.c)}, ${fmtMB(anchor.d)}; ratio compress${ratio(c, anchor.c)}, decompress${ratio(d, anchor.d)}` : ` | ${command} not available`),
+    `${name} level ${level ?? 'default'}: ${compressed.length} B; compress ${fmtMB(best.c)}, decompress ${fmtMB(best.d)}` +
+      (best.toolBytes ? ` | ${command} -b${toolLevel} -i1: ${best.toolBytes} B; ${fmtMB(best.toolC)}, ${fmtMB(best.toolD)} | native/tool: compress${ratio(best.c, best.toolC)}, decompress${ratio(best.d, best.toolD)}` : ` | ${command} not available`),
   );
 }
 const snappyCompressed = addon.compress(2, corpus);

@@ -56,17 +56,11 @@ const ERROR_KINDS: Readonly<Record<string, CompressionErrorKind>> = {
   RILL_COMPRESSION_TOO_LARGE: 'too-large',
 };
 
-function isGlibc(): boolean {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return report?.header?.glibcVersionRuntime !== undefined;
-}
-
-/** The file names napi build --platform gives this platform, most likely first. */
+/** The file names napi build --platform gives this platform (glibc first, then musl). */
 export function nativeFileNames(): string[] {
   const base = `rill.${process.platform}-${process.arch}`;
   if (process.platform !== 'linux') return [`${base}.node`];
-  const abis = isGlibc() ? ['gnu', 'musl'] : ['musl', 'gnu'];
-  return abis.map((abi) => `${base}-${abi}.node`);
+  return [`${base}-gnu.node`, `${base}-musl.node`];
 }
 
 /** Where the addon is, or an Error saying why there is none. */

@@ -184,6 +184,15 @@ describe.skipIf(nativeMissing)('native codecs', () => {
     await expectRejection(accel().decompressAsync(codec, bomb, MiB), codec, 'too-large');
   });
 
+  it('runs many async calls at once on the thread pool, each with its own result', async () => {
+    const inputs = Array.from({ length: 12 }, (_, i) => textBytes(70_000 + i * 1000, 100 + i));
+    const jobs = inputs.flatMap((input, i) => {
+      const codec = NATIVE_CODECS[i % NATIVE_CODECS.length]!;
+      return [accel().compressAsync(codec, input).then((compressed) => accel().decompressAsync(codec, compressed, input.length)).then((back) => back.equals(input))];
+    });
+    expect(await Promise.all(jobs)).toEqual(inputs.map(() => true));
+  });
+
   it('rejects garbage with the codec magic wrong', () => {
     expectCompressionError(() => accel().decompress('lz4', Buffer.from('not an lz4 frame')), 'lz4', 'corrupt', 'lz4');
     expectCompressionError(() => accel().decompress('zstd', Buffer.from('not a zstd frame')), 'zstd', 'corrupt', 'zstd');
