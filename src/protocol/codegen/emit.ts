@@ -529,7 +529,6 @@ const IMPORTS =
  * of the generated ones (which stay exported, and which the hot paths fall back on).
  */
 const HOT_PATHS: Record<string, { read?: string; write?: string }> = {
-  ProduceRequest: { read: '(r, v) => hot.readProduceRequestHot(r, v, readProduceRequest)' },
   FetchResponse: { write: '(w, v, m) => hot.writeFetchResponseHot(w, v, m, writeFetchResponse, writeFetchResponsePartitionData)' },
 };
 

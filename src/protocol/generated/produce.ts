@@ -2,7 +2,6 @@
 // Produce (api key 0): versions 0-12, flexible from 9. Versions 0-2 come from legacy/.
 
 import type { ApiDescriptor } from '../primitives/api.js';
-import * as hot from '../primitives/hot-paths.js';
 import type { RawTaggedField, Reader } from '../primitives/reader.js';
 import type { Writer } from '../primitives/writer.js';
 import * as rt from '../primitives/codec-runtime.js';
@@ -522,7 +521,7 @@ export const produceApi: ApiDescriptor<ProduceRequest, ProduceResponse> = rt.def
   minVersion: 0,
   maxVersion: 12,
   firstFlexibleVersion: 9,
-  readRequest: (r, v) => hot.readProduceRequestHot(r, v, readProduceRequest),
+  readRequest: readProduceRequest,
   writeRequest: writeProduceRequest,
   readResponse: readProduceResponse,
   writeResponse: writeProduceResponse,

@@ -1,90 +1,14 @@
-// Hand-specialized codecs for the two hot paths, producing exactly what the generated ones do
-// (same types, same objects, same bytes; test/unit/protocol/hot-paths.test.ts checks parity):
-// - Produce request decode: straight loops, no per-element callbacks or per-struct try/catch.
-//   On malformed input it re-runs the generated decoder, which throws the ProtocolDecodeError
-//   with the precise field path.
+// Hand-specialized codecs, producing exactly the bytes the generated ones do
+// (test/unit/protocol/hot-paths.test.ts checks parity). The generator wires them into the
+// registry (src/protocol/codegen/emit.ts, HOT_PATHS); bench/protocol measures both paths.
 // - Fetch response encode: the partition loop inlined, tagged fields checked inline; partitions
 //   with non-default tagged fields go through the generated writer.
-// The generator wires these into the registry (src/protocol/codegen/emit.ts, HOT_PATHS).
+// Produce request decode had a hand-specialized twin too; it measured no faster than the
+// generated decoder (perf-results/*-protocol.md), so it was removed.
 
-import { ProtocolDecodeError } from '../errors.js';
-import type {
-  FetchResponse,
-  FetchResponsePartitionData,
-  ProduceRequest,
-  ProduceRequestPartitionProduceData,
-  ProduceRequestTopicProduceData,
-} from '../generated/index.js';
-import type { RawTaggedField, Reader } from './reader.js';
+import type { FetchResponse, FetchResponsePartitionData } from '../generated/index.js';
+import type { RawTaggedField } from './reader.js';
 import type { Writer } from './writer.js';
-
-const PRODUCE_FIRST_FLEXIBLE = 9;
-const PRODUCE_FIRST_TRANSACTIONAL = 3;
-/** Non-flexible minimum sizes: topic = name (2) + partitions count (4); partition = index (4) + records length (4). */
-const TOPIC_MIN_BYTES = 6;
-const PARTITION_MIN_BYTES = 8;
-
-type ProduceReader = (r: Reader, v: number) => ProduceRequest;
-
-export function readProduceRequestHot(r: Reader, v: number, generic: ProduceReader): ProduceRequest {
-  const start = r.pos;
-  try {
-    return readProduceFast(r, v);
-  } catch (e) {
-    if (!(e instanceof ProtocolDecodeError)) throw e;
-    r.pos = start;
-    generic(r, v);
-    throw new Error('protocol: hot Produce decoder rejected input the generated decoder accepts');
-  }
-}
-
-/** Tagged fields as the generated decoders read them (no order check), or undefined when none. */
-function readUnknownTagged(r: Reader): RawTaggedField[] | undefined {
-  const count = r.readTaggedFieldCount();
-  if (count === 0) return undefined;
-  const fields: RawTaggedField[] = [];
-  for (let i = 0; i < count; i++) {
-    const tag = r.readUVarint();
-    fields.push({ tag, data: r.readRawBytes(r.readTaggedFieldSize(), 'tagged field') });
-  }
-  return fields;
-}
-
-function readCount(r: Reader, flex: boolean, minBytes: number): number {
-  const count = r.readArrayLength(flex, flex ? 1 : minBytes);
-  if (count < 0) throw new ProtocolDecodeError('array: null where not nullable');
-  return count;
-}
-
-function readPartitionsFast(r: Reader, flex: boolean): ProduceRequestPartitionProduceData[] {
-  const count = readCount(r, flex, PARTITION_MIN_BYTES);
-  const partitions = new Array<ProduceRequestPartitionProduceData>(count);
-  for (let i = 0; i < count; i++) {
-    const index = r.readInt32();
-    const records = flex ? r.readCompactNullableBytes() : r.readNullableBytes();
-    const unknownTaggedFields = flex ? readUnknownTagged(r) : undefined;
-    partitions[i] = { index, records, unknownTaggedFields };
-  }
-  return partitions;
-}
-
-function readProduceFast(r: Reader, v: number): ProduceRequest {
-  const flex = v >= PRODUCE_FIRST_FLEXIBLE;
-  let transactionalId: string | null = null;
-  if (v >= PRODUCE_FIRST_TRANSACTIONAL) transactionalId = flex ? r.readCompactNullableString() : r.readNullableString();
-  const acks = r.readInt16();
-  const timeoutMs = r.readInt32();
-  const topicCount = readCount(r, flex, TOPIC_MIN_BYTES);
-  const topicData = new Array<ProduceRequestTopicProduceData>(topicCount);
-  for (let t = 0; t < topicCount; t++) {
-    const name = flex ? r.readCompactString() : r.readString();
-    const partitionData = readPartitionsFast(r, flex);
-    const unknownTaggedFields = flex ? readUnknownTagged(r) : undefined;
-    topicData[t] = { name, partitionData, unknownTaggedFields };
-  }
-  const unknownTaggedFields = flex ? readUnknownTagged(r) : undefined;
-  return { transactionalId, acks, timeoutMs, topicData, unknownTaggedFields };
-}
 
 // ---- Fetch response ----
 

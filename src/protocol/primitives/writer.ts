@@ -1,33 +1,66 @@
 // Writer: a growable chunk list. Bytes go into the current chunk; when it is full a new, larger
-// chunk starts (nothing already written is copied). Large Buffers (record sets) are appended by
-// reference, so a Fetch response's segment bytes are never copied. finishChunks() hands the
-// list to a socket (writev); finish() returns one Buffer (one copy only when there are several).
+// chunk starts (nothing already written is copied). Chunks are carved from shared 256 KiB slabs
+// (bump allocation; a finished writer gives its unused tail back when it was the last carve), so
+// encoding allocates no ArrayBuffer of its own. Large Buffers (record sets) are appended by
+// reference, so a Fetch response's segment bytes are never copied. finishChunks() hands the list
+// to a socket (writev); finish() returns one Buffer (one copy only when there are several).
 
 import type { RawTaggedField } from './reader.js';
 
-const CHUNK_BYTES_FIRST = 512;
+const CHUNK_BYTES_FIRST = 1024;
 const CHUNK_BYTES_MAX = 64 * 1024;
 /** Buffers at least this large are appended by reference instead of copied. */
 const APPEND_BY_REFERENCE_BYTES_MIN = 256;
 const UUID_BYTES = 16;
+const SLAB_BYTES = 256 * 1024;
+/** Chunks larger than this get their own allocation instead of a slab carve. */
+const SLAB_CARVE_BYTES_MAX = 32 * 1024;
+const SLAB_ALIGN_BYTES = 8;
+const EMPTY = Buffer.alloc(0);
+
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
+let slabUsedBytes = 0;
+
+function carve(sizeBytes: number): Buffer {
+  if (sizeBytes > SLAB_CARVE_BYTES_MAX) return Buffer.allocUnsafeSlow(sizeBytes);
+  if (slabUsedBytes + sizeBytes > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength);
+    slabUsedBytes = 0;
+  }
+  const chunk = slab.subarray(slabUsedBytes, slabUsedBytes + sizeBytes);
+  slabUsedBytes += (sizeBytes + SLAB_ALIGN_BYTES - 1) & ~(SLAB_ALIGN_BYTES - 1);
+  return chunk;
+}
+
+/** Returns the bytes of chunk from usedBytes on to the slab when chunk is its most recent carve. */
+function giveBack(chunk: Buffer, usedBytes: number): void {
+  if (chunk.buffer !== slab.buffer) return;
+  const chunkStart = chunk.byteOffset - slab.byteOffset;
+  const carvedEnd = chunkStart + ((chunk.length + SLAB_ALIGN_BYTES - 1) & ~(SLAB_ALIGN_BYTES - 1));
+  if (carvedEnd !== slabUsedBytes) return;
+  slabUsedBytes = chunkStart + ((usedBytes + SLAB_ALIGN_BYTES - 1) & ~(SLAB_ALIGN_BYTES - 1));
+}
 
 export class Writer {
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
   private bytesInChunks = 0;
   private buf: Buffer;
   /** Where the current chunk's unflushed bytes start in buf. */
   private start = 0;
   private pos = 0;
   private nextChunkBytes: number;
-  /** A DataView over buf, made on first int64/float64 write (much faster than Buffer's BigInt writes). */
+  /** A DataView for int64/float64 (much faster than Buffer's BigInt writes) and buf's offset in it. */
   private view: DataView | undefined;
+  private viewBase = 0;
 
   constructor(initialBytes = CHUNK_BYTES_FIRST) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.buf = carve(initialBytes);
     this.nextChunkBytes = Math.min(initialBytes * 4, CHUNK_BYTES_MAX);
   }
 
-  /** Bytes written so far. */
+  /** Bytes written since the writer was made or last finished. */
   get length(): number {
     return this.bytesInChunks + (this.pos - this.start);
   }
@@ -46,11 +79,25 @@ export class Writer {
     this.flush();
     const size = Math.max(n, this.nextChunkBytes);
     this.nextChunkBytes = Math.min(this.nextChunkBytes * 4, CHUNK_BYTES_MAX);
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = carve(size);
     this.view = undefined;
     this.start = 0;
     this.pos = 0;
     return 0;
+  }
+
+  private dataView(): DataView {
+    if (this.view === undefined) {
+      const buf = this.buf;
+      if (buf.buffer === slab.buffer) {
+        this.view = slabView;
+        this.viewBase = buf.byteOffset - slab.byteOffset;
+      } else {
+        this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        this.viewBase = 0;
+      }
+    }
+    return this.view;
   }
 
   writeInt8(value: number): void {
@@ -89,19 +136,15 @@ export class Writer {
     this.pos = at + 4;
   }
 
-  private dataView(): DataView {
-    return (this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
-  }
-
   writeInt64(value: bigint): void {
     const at = this.room(8);
-    this.dataView().setBigInt64(at, value, false);
+    this.dataView().setBigInt64(this.viewBase + at, value, false);
     this.pos = at + 8;
   }
 
   writeFloat64(value: number): void {
     const at = this.room(8);
-    this.dataView().setFloat64(at, value, false);
+    this.dataView().setFloat64(this.viewBase + at, value, false);
     this.pos = at + 8;
   }
 
@@ -253,16 +296,33 @@ export class Writer {
     slot.buf.writeInt32BE(value, slot.offset);
   }
 
-  /** The written bytes as a list of Buffers (no copy). The writer can keep appending after. */
-  finishChunks(): Buffer[] {
+  /** Hands the unused rest of the current chunk back to the slab; later writes start a new chunk. */
+  private release(): void {
     this.flush();
-    return this.chunks.slice();
+    giveBack(this.buf, this.pos);
+    this.buf = EMPTY;
+    this.view = undefined;
+    this.start = 0;
+    this.pos = 0;
+  }
+
+  /**
+   * The written bytes as a list of Buffers (no copy), which the caller now owns. The writer can
+   * keep appending after; later bytes are not in the returned list.
+   */
+  finishChunks(): Buffer[] {
+    this.release();
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.bytesInChunks = 0;
+    return chunks;
   }
 
   /** The written bytes as one Buffer (copies only when there is more than one chunk). */
   finish(): Buffer {
-    this.flush();
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    return Buffer.concat(this.chunks, this.bytesInChunks);
+    const length = this.length;
+    const chunks = this.finishChunks();
+    if (chunks.length === 1) return chunks[0]!;
+    return Buffer.concat(chunks, length);
   }
 }

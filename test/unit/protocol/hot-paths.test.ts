@@ -1,63 +1,17 @@
 // The hand-specialized hot paths must agree exactly with the generated codecs.
 import { describe, expect, test } from 'vitest';
 import {
-  ProtocolDecodeError,
-  Reader,
   Writer,
   fetchApi,
-  produceApi,
-  readProduceRequest,
   writeFetchResponse,
   writeFetchResponsePartitionData,
   type FetchResponse,
 } from '../../../src/protocol/index.js';
-import { readProduceRequestHot, writeFetchResponseHot } from '../../../src/protocol/primitives/hot-paths.js';
+import { writeFetchResponseHot } from '../../../src/protocol/primitives/hot-paths.js';
 import { schemaApis } from '../../../src/protocol/generated/schema.js';
 import { randomMessage, Rng } from './support/random-message.js';
 
-const produceSchema = schemaApis.find((a) => a.apiKey === 0)!.request;
 const fetchSchema = schemaApis.find((a) => a.apiKey === 1)!.response;
-
-function outcome(fn: () => unknown): { ok: unknown } | { error: string } {
-  try {
-    return { ok: fn() };
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProtocolDecodeError);
-    return { error: (e as ProtocolDecodeError).detail + ' @ ' + (e as ProtocolDecodeError).field };
-  }
-}
-
-describe('Produce request decode hot path', () => {
-  test('decodes exactly what the generated decoder does, every version', () => {
-    const rng = new Rng(11);
-    for (let v = produceApi.minVersion; v <= produceApi.maxVersion; v++) {
-      for (let i = 0; i < 30; i++) {
-        const bytes = produceApi.encodeRequest(v, randomMessage(produceSchema, v, rng));
-        const generic = new Reader(bytes);
-        const hot = new Reader(bytes);
-        expect(readProduceRequestHot(hot, v, readProduceRequest)).toEqual(readProduceRequest(generic, v));
-        expect(hot.pos).toBe(generic.pos);
-      }
-    }
-  });
-
-  test('on malformed input it raises the generated decoder\'s error, with its field path', () => {
-    const rng = new Rng(12);
-    let errors = 0;
-    for (let v = produceApi.minVersion; v <= produceApi.maxVersion; v++) {
-      for (let i = 0; i < 200; i++) {
-        const bytes = Buffer.from(produceApi.encodeRequest(v, randomMessage(produceSchema, v, rng)));
-        const cut = bytes.subarray(0, rng.int(0, bytes.length));
-        if (cut.length > 0 && rng.chance(0.5)) cut[rng.int(0, cut.length - 1)] = rng.int(0, 255);
-        const generic = outcome(() => readProduceRequest(new Reader(cut), v));
-        const hot = outcome(() => readProduceRequestHot(new Reader(cut), v, readProduceRequest));
-        expect(hot).toEqual(generic);
-        if ('error' in hot) errors++;
-      }
-    }
-    expect(errors).toBeGreaterThan(100);
-  });
-});
 
 describe('Fetch response encode hot path', () => {
   function genericBytes(v: number, m: FetchResponse): Buffer {

@@ -117,8 +117,10 @@ describe('Writer', () => {
       w.writeVarlong(BigInt(-i) * 1_000_000_007n);
       w.writeCompactString(`s${i}é`);
     }
+    const lengthBytes = w.length;
     const bytes = w.finish();
-    expect(bytes.length).toBe(w.length);
+    expect(bytes.length).toBe(lengthBytes);
+    expect(w.length).toBe(0);
     const r = new Reader(bytes);
     for (let i = 0; i < 500; i++) {
       expect(r.readInt32()).toBe(i);
@@ -149,6 +151,24 @@ describe('Writer', () => {
     w.patchInt32(slot, w.length - 4);
     const bytes = w.finish();
     expect(bytes.readInt32BE(0)).toBe(800);
+  });
+
+  test('finished bytes are never overwritten by later writers sharing the slab', () => {
+    const kept: Array<{ bytes: Buffer; copy: Buffer }> = [];
+    const open: Writer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const w = open.length > 0 && i % 3 === 0 ? open.pop()! : new Writer(i % 7 === 0 ? 64 : 1024);
+      const count = (i * 7919) % 300;
+      for (let j = 0; j < count; j++) w.writeInt32(i * 1000 + j);
+      if (i % 5 === 0) {
+        open.push(w);
+        continue;
+      }
+      const bytes = w.finish();
+      kept.push({ bytes, copy: Buffer.from(bytes) });
+      w.writeInt64(-1n); // writing after finish must not touch the finished bytes either
+    }
+    for (const { bytes, copy } of kept) expect(bytes.equals(copy)).toBe(true);
   });
 
   test('internal misuse fails loudly', () => {
