@@ -132,7 +132,7 @@ mod sse42 {
     /// One block of 3 * lane_bytes: three lanes in parallel, joined with the zero shift.
     #[target_feature(enable = "sse4.2")]
     unsafe fn update_three_lanes(crc: u32, block: &[u8], lane_bytes: usize, shift: &ZeroShift) -> u32 {
-        assert!(block.len() == 3 * lane_bytes && lane_bytes % 8 == 0, "bad three-lane block");
+        assert!(block.len() == 3 * lane_bytes && lane_bytes.is_multiple_of(8), "bad three-lane block");
         let base = block.as_ptr();
         let (mut a, mut b, mut c) = (crc as u64, 0u64, 0u64);
         let mut offset = 0;

@@ -322,7 +322,7 @@ impl Args {
     /// A non-negative integer below 2^53 (a byte count, offset or position), or None if absent.
     pub fn opt_index(&self, index: usize, name: &str) -> JsResult<Option<usize>> {
         let Some(value) = self.opt_double(index, name)? else { return Ok(None) };
-        if !(value >= 0.0 && value <= SAFE_INTEGER_MAX && value.fract() == 0.0) {
+        if !((0.0..=SAFE_INTEGER_MAX).contains(&value) && value.fract() == 0.0) {
             return Err(JsError::range_error(name, format!("must be an integer >= 0 and <= 2^53 - 1. Received {value}")));
         }
         Ok(Some(value as usize))

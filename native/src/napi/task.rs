@@ -14,7 +14,7 @@ pub trait Task: Send + 'static {
     /// Runs on a pool thread: no JS values, no napi calls.
     fn compute(&mut self) -> Result<Self::Output, JsError>;
     /// Runs on the JS thread: turns the output into the value the Promise resolves with.
-    fn into_js(&self, env: Env, output: Self::Output) -> JsResult<napi_value>;
+    fn to_js(&self, env: Env, output: Self::Output) -> JsResult<napi_value>;
 }
 
 struct Job<T: Task> {
@@ -96,7 +96,7 @@ unsafe extern "C" fn complete<T: Task>(env: napi_env, status: napi_status, data:
     } else {
         Err(JsError::Napi(status, "async work"))
     };
-    let settled = catch_unwind(AssertUnwindSafe(|| result.and_then(|output| job.task.into_js(env, output))))
+    let settled = catch_unwind(AssertUnwindSafe(|| result.and_then(|output| job.task.to_js(env, output))))
         .unwrap_or_else(|p| Err(JsError::panic(p)));
     match settled {
         Ok(value) => napi_resolve_deferred(env.0, job.deferred, value),
