@@ -6,6 +6,11 @@ import { metadataHandler } from './03-metadata.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
 import { createTopicsHandler } from './19-create-topics.js';
 import { deleteTopicsHandler } from './20-delete-topics.js';
+import { deleteRecordsHandler } from './21-delete-records.js';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
+import { describeLogDirsHandler } from './35-describe-log-dirs.js';
+import { electLeadersHandler } from './43-elect-leaders.js';
+import { describeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
@@ -30,11 +35,16 @@ export function createHandlerRegistry(): HandlerRegistry {
     createApiVersionsHandler(() => registry!),
     createTopicsHandler,
     deleteTopicsHandler,
+    deleteRecordsHandler,
+    offsetForLeaderEpochHandler,
     describeConfigsHandler,
     alterConfigsHandler,
+    describeLogDirsHandler,
     createPartitionsHandler,
+    electLeadersHandler,
     incrementalAlterConfigsHandler,
     describeClusterHandler,
+    describeTopicPartitionsHandler,
   ];
   registry = new HandlerRegistry(handlers);
   return registry;

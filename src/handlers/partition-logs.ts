@@ -62,7 +62,7 @@ export class PartitionLogs implements TopicHooks {
   private catalog: () => CatalogEntry[] = () => [];
   private retentionTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dataDir: string, private readonly context: StorageContext, private readonly log: LogFn) {
+  constructor(readonly dataDir: string, private readonly context: StorageContext, private readonly log: LogFn) {
     const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
     this.cleanShutdown = existsSync(marker);
     if (this.cleanShutdown) unlinkSync(marker);
