@@ -31,6 +31,8 @@ export const limits = {
   wasmCrcChunkBytes: 256 * KiB,
   /** Open segment file descriptors across all partition logs (idle ones are closed LRU-first). */
   logFileHandlesMax: 4_096,
+  /** Distinct keys one compaction pass may hold in its key -> offset map (it cleans less when full). */
+  cleanerOffsetMapEntriesMax: 2_000_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -9,7 +9,7 @@ import { StorageError } from './errors.js';
 const CODECS: readonly (Codec | undefined)[] = [undefined, 'gzip', 'snappy', 'lz4', 'zstd'];
 
 /** The records of a stored batch at buf[at..], decoded (keys/values are views). */
-export function decodeStoredBatch(ctx: StorageContext, buf: Buffer, at = 0): DecodedRecord[] {
+export function decodeStoredBatch(ctx: Pick<StorageContext, 'records'>, buf: Buffer, at = 0): DecodedRecord[] {
   const end = at + batchSizeOf(buf, at);
   const count = buf.readInt32BE(at + Field.recordCount);
   if (count < 0 || count > limits.batchRecordCountMax) throw new StorageError('CORRUPT_MESSAGE', `record count ${count} out of range`);

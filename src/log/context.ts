@@ -8,8 +8,8 @@ export type Crc32c = (buf: Buffer, start?: number, end?: number, seed?: number) 
 export interface StorageContext {
   io: FileIo;
   crc32c: Crc32c;
-  /** Record decoding, for offset-by-timestamp lookups and compaction (never on append/read). */
-  records: Pick<Accel, 'decodeRecords' | 'decompress'>;
+  /** Record decoding and encoding, for offset-by-timestamp lookups and compaction (never on append/read). */
+  records: Pick<Accel, 'decodeRecords' | 'decompress' | 'compress'>;
   handles: FileHandleCache;
   /** Wall clock in ms (segment.ms, retention.ms, flush.ms). */
   nowMs: () => number;

@@ -1,11 +1,15 @@
 // A partition's log: the directory `<topic>-<partition>/` of segments. Offsets are assigned on
 // append by patching each batch's baseOffset (and partitionLeaderEpoch) in place; one pwritev
 // per append; reads return whole batches as views of one pread buffer.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BATCH_HEADER_BYTES, BATCH_LENGTH_MIN, Field, lastOffsetDeltaOf, magicOf, maxTimestampOf, patchBatch } from './batch-header.js';
 import { findRecordByTimestamp } from './batch-records.js';
-import { resolveLogConfig, deletes, type LogConfig } from './config.js';
+import { resolveLogConfig, compacts, deletes, type LogConfig } from './config.js';
+import { fsyncDirectory } from './checkpoint.js';
+import { CLEANED_SUFFIX, SWAP_SUFFIX, type CleanResult, type CleanSegmentInput, type CleanTask } from './cleaner.js';
+import { SCAN_CHUNK_BYTES, segmentFileName } from './context.js';
+import { scanBatches } from './scan.js';
 import type { StorageContext } from './context.js';
 import { assertStorage, InvalidBatchError, LogClosedError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
@@ -83,6 +87,10 @@ export class PartitionLog {
   /** Set when the files are closed: a flush still running stops touching them. */
   private closedForFlush = false;
   private readonly pendingDeletes = new Map<ReturnType<typeof setTimeout>, string[]>();
+  /** Offsets below this have been compacted (in memory: after a restart the whole log is dirty). */
+  private firstDirtyOffset = 0;
+  /** Bumped whenever old segments change (deletion, truncation, swap): a cleaning planned before is void. */
+  private segmentsGeneration = 0;
 
   private constructor(options: PartitionLogOptions) {
     this.dir = options.dir;
@@ -152,6 +160,7 @@ export class PartitionLog {
     this.highWatermark = this.logEndOffset;
     this.logStartOffset = Math.max(startOffset, this.segments[0]!.baseOffset);
     if (this.logStartOffset > this.logEndOffset) this.truncateFullyAndStartAt(this.logStartOffset);
+    this.firstDirtyOffset = this.logStartOffset;
     if (!clean) this.syncRecovered();
     this.recoveryPoint = this.logEndOffset;
     this.epochs.truncateFromEnd(this.logEndOffset);
@@ -161,17 +170,49 @@ export class PartitionLog {
 
   /** Removes leftovers (.deleted, .tmp, orphan indexes); returns the segment base offsets. */
   private cleanDirectory(): number[] {
+    for (const name of readdirSync(this.dir)) if (name.endsWith(LOG_SUFFIX + SWAP_SUFFIX)) this.completeSwap(name);
     const names = readdirSync(this.dir);
     const logs = new Set(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => n.slice(0, -LOG_SUFFIX.length)));
     for (const name of names) {
       const stem = name.replace(/\.(index|timeindex)$/, '');
       const orphanIndex = stem !== name && !logs.has(stem);
-      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp') || name.endsWith('.cleaned') || orphanIndex) unlinkIfExists(join(this.dir, name));
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX) || orphanIndex) unlinkIfExists(join(this.dir, name));
     }
     return [...logs]
       .filter((stem) => /^\d{20}$/.test(stem))
       .map(Number)
       .sort((a, b) => a - b);
+  }
+
+  /**
+   * A `.log.swap` file is a cleaned segment whose swap was committed: the segments it replaces
+   * (base offsets inside its offset range) go, and it becomes `<base>.log`.
+   */
+  private completeSwap(swapName: string): void {
+    const swapPath = join(this.dir, swapName);
+    const base = Number(swapName.slice(0, 20));
+    const nextOffset = this.swapNextOffset(swapPath, base);
+    for (const name of readdirSync(this.dir)) {
+      const match = /^(\d{20})\.(log|index|timeindex)$/.exec(name);
+      if (match !== null && Number(match[1]) >= base && Number(match[1]) < Math.max(nextOffset, base + 1)) unlinkIfExists(join(this.dir, name));
+    }
+    renameSync(swapPath, join(this.dir, segmentFileName(base, LOG_SUFFIX)));
+    fsyncDirectory(this.dir);
+    this.ctx.warn(`${swapPath}: completed an interrupted compaction swap`);
+  }
+
+  private swapNextOffset(path: string, base: number): number {
+    const fd = this.ctx.io.open(path, 0);
+    try {
+      let next = base;
+      const endPosition = this.ctx.io.fileSize(fd);
+      scanBatches({ io: this.ctx.io, fd, startPosition: 0, endPosition, chunkBytes: SCAN_CHUNK_BYTES, crc32c: this.ctx.crc32c, minBaseOffset: base }, (batch) => {
+        next = batch.lastOffset + 1;
+      });
+      return next;
+    } finally {
+      this.ctx.io.close(fd);
+    }
   }
 
   /** Opens one segment; false when recovery cut it short (later segments must go). */
@@ -417,7 +458,9 @@ export class PartitionLog {
       return;
     }
     while (this.activeSegment.baseOffset >= offset) this.deleteSegment(this.segments.pop()!);
+    this.segmentsGeneration += 1;
     this.logEndOffset = this.activeSegment.truncateTo(offset);
+    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.logEndOffset);
     this.afterTruncation();
   }
 
@@ -497,6 +540,7 @@ export class PartitionLog {
 
   /** Renames the files to .deleted now and unlinks them after file.delete.delay.ms. */
   private deleteSegment(segment: Segment): void {
+    this.segmentsGeneration += 1;
     const renamed = segment.markDeleted();
     segment.closeHandle();
     const timer = setTimeout(() => {
@@ -505,6 +549,102 @@ export class PartitionLog {
     }, this.config.fileDeleteDelayMs);
     timer.unref();
     this.pendingDeletes.set(timer, renamed);
+  }
+
+  // ---- compaction --------------------------------------------------------------------------
+
+  /**
+   * Plans a cleaning pass (cleanup.policy with compact), or undefined when none is due: only
+   * inactive segments whose newest record is older than min.compaction.lag.ms are cleanable;
+   * a pass runs when the dirty share of them reaches min.cleanable.dirty.ratio, or when a dirty
+   * segment is older than max.compaction.lag.ms.
+   */
+  planCleaning(nowMs: number, offsetMapEntriesMax: number): { task: CleanTask; generation: number } | undefined {
+    if (this.closed || !compacts(this.config.cleanupPolicy)) return undefined;
+    const cleanable: Segment[] = [];
+    for (const segment of this.segments.slice(0, -1)) {
+      if (largestTimestampMs(segment) > nowMs - this.config.minCompactionLagMs) break;
+      cleanable.push(segment);
+    }
+    if (cleanable.length === 0) return undefined;
+    const dirtyEnd = this.segments[cleanable.length]!.baseOffset;
+    const dirtyStart = Math.max(this.firstDirtyOffset, this.logStartOffset);
+    if (dirtyStart >= dirtyEnd || !this.cleaningDue(cleanable, dirtyStart, nowMs)) return undefined;
+    const task: CleanTask = {
+      groups: this.groupForCleaning(cleanable),
+      dirtyStart,
+      dirtyEnd,
+      nowMs,
+      deleteRetentionMs: this.config.deleteRetentionMs,
+      offsetMapEntriesMax,
+    };
+    return { task, generation: this.segmentsGeneration };
+  }
+
+  private cleaningDue(cleanable: readonly Segment[], dirtyStart: number, nowMs: number): boolean {
+    let totalBytes = 0;
+    let dirtyBytes = 0;
+    let lagExceeded = false;
+    for (const segment of cleanable) {
+      totalBytes += segment.sizeBytes;
+      if (segment.nextOffset <= dirtyStart) continue;
+      dirtyBytes += segment.sizeBytes;
+      if (segment.rollingTimestampMs < nowMs - this.config.maxCompactionLagMs) lagExceeded = true;
+    }
+    return lagExceeded || (totalBytes > 0 && dirtyBytes / totalBytes >= this.config.minCleanableDirtyRatio);
+  }
+
+  /** Consecutive segments whose total fits segment.bytes (and int32 relative offsets) share one output. */
+  private groupForCleaning(cleanable: readonly Segment[]): CleanSegmentInput[][] {
+    const groups: CleanSegmentInput[][] = [];
+    let current: CleanSegmentInput[] = [];
+    let currentBytes = 0;
+    for (const segment of cleanable) {
+      const fits = current.length > 0 && currentBytes + segment.sizeBytes <= this.config.segmentBytes && segment.nextOffset - current[0]!.baseOffset <= 0x7fff_ffff;
+      if (current.length > 0 && !fits) {
+        groups.push(current);
+        current = [];
+        currentBytes = 0;
+      }
+      current.push({ baseOffset: segment.baseOffset, path: segment.logRef.path, sizeBytes: segment.sizeBytes });
+      currentBytes += segment.sizeBytes;
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
+  }
+
+  /**
+   * Swaps cleaned segments in: `.cleaned` -> `.swap` (the commit point) -> old segments renamed
+   * to `.deleted` -> `.swap` -> `.log`. A crash anywhere leaves a log that opens valid. Returns
+   * false (and discards the output) if the log changed since the pass was planned.
+   */
+  swapCleaned(result: CleanResult, generation: number): boolean {
+    if (this.closed || this.failure !== undefined || generation !== this.segmentsGeneration) {
+      for (const group of result.groups) unlinkIfExists(group.cleanedPath);
+      return false;
+    }
+    for (const group of result.groups) this.swapGroup(group.cleanedPath, group.baseOffset, group.replacedBaseOffsets);
+    this.firstDirtyOffset = Math.max(this.firstDirtyOffset, result.cleanedUpTo);
+    return true;
+  }
+
+  private swapGroup(cleanedPath: string, baseOffset: number, replaced: readonly number[]): void {
+    const logPath = join(this.dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    const swapPath = logPath + SWAP_SUFFIX;
+    renameSync(cleanedPath, swapPath);
+    fsyncDirectory(this.dir);
+    const first = this.segments.findIndex((s) => s.baseOffset === baseOffset);
+    assertStorage(first >= 0 && this.segments[first + replaced.length - 1]?.baseOffset === replaced[replaced.length - 1], `${this.dir}: cleaned group does not match the segments`);
+    const old = this.segments.slice(first, first + replaced.length);
+    for (const segment of old) this.deleteSegment(segment);
+    renameSync(swapPath, logPath);
+    const options = { segmentIndexBytes: this.config.segmentIndexBytes, indexIntervalBytes: this.config.indexIntervalBytes, trusted: false };
+    const { segment } = Segment.open(this.ctx, this.dir, baseOffset, options);
+    segment.seal();
+    segment.syncIndexes();
+    segment.flushedBytes = segment.sizeBytes;
+    this.segments.splice(first, replaced.length, segment);
+    fsyncDirectory(this.dir);
   }
 
   // ---- leader epochs -----------------------------------------------------------------------
