@@ -39,6 +39,8 @@ function failureReason(output) {
       return `the C library lib${library.link} is missing (Debian: apt-get install ${library.debian})`;
     }
   }
+  const otherLibrary = /(?:cannot find|unable to find library) -l([\w+-]+)/.exec(output);
+  if (otherLibrary) return `the C library lib${otherLibrary[1]} is missing`;
   const firstError = output.split('\n').find((line) => /^error/.test(line.trim()));
   return `napi build failed${firstError ? ` (${firstError.trim()})` : ''}`;
 }
