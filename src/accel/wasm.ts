@@ -49,7 +49,7 @@ interface RillWasmExports {
   recordErrorIndex(): number;
   lz4FrameBound(srcLen: number): number;
   lz4FrameCompress(src: number, srcLen: number, dst: number, dstCap: number): number;
-  lz4FrameOutputBound(src: number, srcLen: number, capBytes: number): number;
+  lz4FrameDecodedSize(src: number, srcLen: number, capBytes: number): number;
   lz4FrameDecompress(src: number, srcLen: number, dst: number, dstCap: number): number;
   snappyBound(srcLen: number): number;
   snappyCompress(src: number, srcLen: number, dst: number, dstCap: number): number;
@@ -94,8 +94,6 @@ const RECORD_OVERHEAD_BYTES_MAX = 36;
 const HEADER_OVERHEAD_BYTES_MAX = 10;
 /** Minimum bytes of one encoded record (see the JS reference). */
 const RECORD_BYTES_MIN = 7;
-/** LZ4 decompression starts with this much output room (or 8x the input) and grows by 4x. */
-const LZ4_INITIAL_OUTPUT_BYTES = 1024 * 1024;
 const ZSTD_UNSUPPORTED = 'zstd needs the native module (Node 20 zlib has no zstd)';
 
 /** Path of the module this implementation loads. */
@@ -471,25 +469,20 @@ export class WasmAccel implements Accel {
     return this.arena.copyOut(dst, written);
   }
 
+  /** Pass 1 sizes the output exactly (and checks the structure); pass 2 decodes into it. */
   private lz4Decompress(buf: Buffer, cap: number): Buffer {
     const srcLen = buf.length;
     const src = this.arena.reserve(srcLen);
     this.arena.u8.set(buf, src);
-    const bound = this.exports.lz4FrameOutputBound(src, srcLen, cap);
-    if (bound === ERR_OUTPUT_FULL) codecFail('lz4', 'too-large', `declared content size exceeds the ${cap}-byte cap`);
-    if (bound < 0) decodeFailure('lz4', bound);
-    const outLimit = Math.min(bound, cap);
-    let outCap = Math.min(outLimit, Math.max(LZ4_INITIAL_OUTPUT_BYTES, srcLen * 8));
+    const decodedBytes = this.exports.lz4FrameDecodedSize(src, srcLen, cap);
+    if (decodedBytes === ERR_OUTPUT_FULL) codecFail('lz4', 'too-large', `output passes the ${cap}-byte cap`);
+    if (decodedBytes < 0) decodeFailure('lz4', decodedBytes);
     const dst = align(src + srcLen, 16);
-    for (;;) {
-      this.arena.reserve(dst - this.arena.base + outCap);
-      const written = this.exports.lz4FrameDecompress(src, srcLen, dst, outCap);
-      if (written >= 0) return this.arena.copyOut(dst, written);
-      if (written !== ERR_OUTPUT_FULL) decodeFailure('lz4', written);
-      if (outCap === outLimit && bound > cap) codecFail('lz4', 'too-large', `output exceeds the ${cap}-byte cap`);
-      if (outCap === outLimit) decodeFailure('lz4', ERR_OUTPUT_FULL);
-      outCap = Math.min(outLimit, outCap * 4);
-    }
+    this.arena.reserve(dst - this.arena.base + decodedBytes);
+    const written = this.exports.lz4FrameDecompress(src, srcLen, dst, decodedBytes);
+    if (written < 0) decodeFailure('lz4', written);
+    if (written !== decodedBytes) throw new Error(`wasm lz4 invariant: decoded ${written} bytes, pass 1 said ${decodedBytes}`);
+    return this.arena.copyOut(dst, written);
   }
 
   private snappyDecompress(buf: Buffer, cap: number): Buffer {

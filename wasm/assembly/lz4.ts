@@ -246,16 +246,28 @@ const FLG_DICT_ID: u32 = 0x01;
 let frameIn: usize = 0;
 let frameOut: usize = 0;
 
-/** Parses and checks a frame header at frameIn; returns FLG | BD << 8, or an error. */
-function readFrameHeader(end: usize): i32 {
+/** Declared content size of the frame being read (when FLG has C.Size). */
+let frameContentSize: f64 = 0;
+
+/**
+ * Parses and checks a frame header at frameIn; returns FLG | BD << 8, or an error. A declared
+ * content size above capBytes gives ERR_OUTPUT_FULL. Checks run in the JS reference's order.
+ */
+function readFrameHeader(end: usize, capBytes: f64): i32 {
   const start = frameIn;
-  if (end - start < 7) return ERR_TRUNCATED;
+  if (end - start < 6) return ERR_TRUNCATED;
   const flg = <u32>load<u8>(start, 4);
   const bd = <u32>load<u8>(start, 5);
-  if (flg >> 6 != 1 || (flg & FLG_RESERVED) != 0) return ERR_CORRUPT;
-  if ((bd & 0x8f) != 0 || (bd >> 4) < 4) return ERR_CORRUPT;
+  if (flg >> 6 != 1 || (flg & FLG_RESERVED) != 0 || (bd & 0x8f) != 0) return ERR_CORRUPT;
   if ((flg & FLG_DICT_ID) != 0) return ERR_UNSUPPORTED;
-  const descriptorLen: usize = 2 + ((flg & FLG_CONTENT_SIZE) != 0 ? 8 : 0) + ((flg & FLG_DICT_ID) != 0 ? 4 : 0);
+  if ((bd >> 4) < 4) return ERR_CORRUPT;
+  const descriptorLen: usize = 2 + ((flg & FLG_CONTENT_SIZE) != 0 ? 8 : 0);
+  frameContentSize = 0;
+  if ((flg & FLG_CONTENT_SIZE) != 0) {
+    if (end - start < 14) return ERR_TRUNCATED;
+    frameContentSize = <f64>load<u64>(start, 6);
+    if (frameContentSize > capBytes) return ERR_OUTPUT_FULL;
+  }
   if (end - start < 4 + descriptorLen + 1) return ERR_TRUNCATED;
   const stored = <u32>load<u8>(start + 4 + descriptorLen);
   const standard = (xxh32(start + 4, descriptorLen, 0) >> 8) & 0xff;
@@ -296,7 +308,7 @@ function readBlock(end: usize, outEnd: usize, flg: u32, blockMax: usize, frameSt
 
 /** Reads one frame (header at frameIn) to frameOut. Returns 0 or an error. */
 function readFrame(end: usize, outEnd: usize): i32 {
-  const header = readFrameHeader(end);
+  const header = readFrameHeader(end, Infinity);
   if (header < 0) return header;
   const flg = <u32>header & 0xff;
   const blockMax = <usize>1 << (8 + 2 * ((<u32>header >> 12) & 7));
@@ -346,51 +358,95 @@ export function lz4FrameDecompress(src: usize, srcLen: usize, dst: usize, dstCap
   return <i32>(frameOut - dst);
 }
 
-/** Walks one frame's blocks at frameIn (after its header); returns their output bound or an error. */
-function blocksBound(end: usize, flg: u32, blockMax: usize): f64 {
+/**
+ * Walks the sequences of one compressed block without writing anything; returns the bytes it
+ * decodes to, stopping early once past limitBytes, or ERR_CORRUPT.
+ */
+function blockDecodedSize(src: usize, srcLen: usize, limitBytes: f64): f64 {
+  let ip = src;
+  const end = src + srcLen;
+  let total: f64 = 0;
+  while (ip < end) {
+    const token = <usize>load<u8>(ip);
+    ip++;
+    let literalLength = token >> 4;
+    if (literalLength == 15) {
+      const length = readLengthTail(ip, end, 15);
+      if (length < 0) return ERR_CORRUPT;
+      literalLength = <usize>length;
+      ip = lengthCursor;
+    }
+    if (literalLength > end - ip) return ERR_CORRUPT;
+    ip += literalLength;
+    total += <f64>literalLength;
+    if (ip == end) return total;
+    if (end - ip < 2) return ERR_CORRUPT;
+    ip += 2;
+    let matchLength = token & 15;
+    if (matchLength == 15) {
+      const length = readLengthTail(ip, end, 15);
+      if (length < 0) return ERR_CORRUPT;
+      matchLength = <usize>length;
+      ip = lengthCursor;
+    }
+    total += <f64>(matchLength + <usize>MIN_MATCH);
+    if (total > limitBytes) return total;
+  }
+  return ERR_CORRUPT;
+}
+
+/**
+ * Walks one frame's blocks at frameIn (after its header): returns the bytes they decode to,
+ * ERR_OUTPUT_FULL once the running total passes capBytes, or another error.
+ */
+function blocksDecodedSize(end: usize, flg: u32, blockMax: usize, capBytes: f64): f64 {
   const checksumLen: usize = (flg & FLG_BLOCK_CHECKSUM) != 0 ? 4 : 0;
-  let bound: f64 = 0;
+  let total: f64 = 0;
   for (;;) {
     if (end - frameIn < 4) return ERR_TRUNCATED;
     const header = load<u32>(frameIn);
     frameIn += 4;
-    if (header == 0) break;
+    if (header == 0) return total;
     const size = <usize>(header & ~UNCOMPRESSED_BIT);
-    if (size > blockMax) return ERR_CORRUPT;
     if (end - frameIn < size + checksumLen) return ERR_TRUNCATED;
-    const expanded = (header & UNCOMPRESSED_BIT) != 0 ? <f64>size : <f64>size * 255;
-    bound += min<f64>(expanded, <f64>blockMax);
+    if (size > blockMax) return ERR_CORRUPT;
+    let decoded = <f64>size;
+    if ((header & UNCOMPRESSED_BIT) == 0) {
+      decoded = blockDecodedSize(frameIn, size, min<f64>(<f64>blockMax, capBytes - total + 1));
+      if (decoded < 0) return decoded;
+    }
+    if (decoded > <f64>blockMax) return ERR_CORRUPT;
+    total += decoded;
+    if (total > capBytes) return ERR_OUTPUT_FULL;
     frameIn += size + checksumLen;
   }
+  return ERR_CORRUPT; // not reached: the loop returns
+}
+
+/** Checks one frame's structure at frameIn; returns the exact bytes it decodes to, or an error. */
+function frameDecodedSize(end: usize, capBytes: f64): f64 {
+  const header = readFrameHeader(end, capBytes);
+  if (header < 0) return <f64>header;
+  const flg = <u32>header & 0xff;
+  const contentSize = frameContentSize;
+  const blockMax = <usize>1 << (8 + 2 * ((<u32>header >> 12) & 7));
+  const total = blocksDecodedSize(end, flg, blockMax, capBytes);
+  if (total < 0) return total;
   if ((flg & FLG_CONTENT_CHECKSUM) != 0) {
     if (end - frameIn < 4) return ERR_TRUNCATED;
     frameIn += 4;
   }
-  return bound;
-}
-
-/** Checks one frame's structure at frameIn; returns the most bytes it can produce, or an error. */
-function frameBound(end: usize, capBytes: f64): f64 {
-  const start = frameIn;
-  const header = readFrameHeader(end);
-  if (header < 0) return <f64>header;
-  const flg = <u32>header & 0xff;
-  const blockMax = <usize>1 << (8 + 2 * ((<u32>header >> 12) & 7));
-  const hasSize = (flg & FLG_CONTENT_SIZE) != 0;
-  const contentSize = hasSize ? <f64>load<u64>(start, 6) : 0;
-  if (hasSize && contentSize > capBytes) return ERR_OUTPUT_FULL;
-  const bound = blocksBound(end, flg, blockMax);
-  if (bound < 0) return bound;
-  if (hasSize && contentSize > bound) return ERR_CORRUPT;
-  return hasSize ? contentSize : bound;
+  if ((flg & FLG_CONTENT_SIZE) != 0 && contentSize != total) return ERR_CORRUPT;
+  return total;
 }
 
 /**
  * Pass 1 of decompression: checks the structure of the frames in [src, src + srcLen) (magic,
- * descriptor, header checksum, block sizes, truncation) and returns the most bytes they can
- * decompress to. A declared content size above capBytes gives ERR_OUTPUT_FULL.
+ * descriptor, header checksum, block sizes, sequence lengths, truncation) and returns the
+ * exact number of bytes they decode to. Past capBytes: ERR_OUTPUT_FULL. Offsets and
+ * checksums are checked by pass 2 (lz4FrameDecompress).
  */
-export function lz4FrameOutputBound(src: usize, srcLen: usize, capBytes: f64): f64 {
+export function lz4FrameDecodedSize(src: usize, srcLen: usize, capBytes: f64): f64 {
   const end = src + srcLen;
   frameIn = src;
   if (srcLen < 4) return ERR_TRUNCATED;
@@ -406,9 +462,9 @@ export function lz4FrameOutputBound(src: usize, srcLen: usize, capBytes: f64): f
       continue;
     }
     if (magic != FRAME_MAGIC) return ERR_CORRUPT;
-    const bound = frameBound(end, capBytes);
-    if (bound < 0) return bound;
-    total += bound;
+    const size = frameDecodedSize(end, capBytes - total);
+    if (size < 0) return size;
+    total += size;
   }
   return total;
 }

@@ -190,8 +190,10 @@ describe.runIf(runWasmSuite)('wasm lz4 frames', () => {
     expectCompressionError(() => wasm.decompress('lz4', set(4, 0xa0)), ['corrupt']);
     expectCompressionError(() => wasm.decompress('lz4', set(4, 0x62)), ['corrupt']);
     expectCompressionError(() => wasm.decompress('lz4', set(5, 0x30)), ['corrupt']);
-    const oversize = Buffer.from(frame);
-    oversize.writeUInt32LE(0x10001, 7); // block of 64 KiB + 1 in a 64 KiB frame
+    // A stored block of 64 KiB + 1 in a frame whose blocks are at most 64 KiB.
+    const blockHeader = Buffer.alloc(4);
+    blockHeader.writeUInt32LE((0x80000000 | 0x10001) >>> 0);
+    const oversize = Buffer.concat([frame.subarray(0, 7), blockHeader, Buffer.alloc(0x10001), Buffer.alloc(4)]);
     expectCompressionError(() => wasm.decompress('lz4', oversize), ['corrupt']);
     const dict = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x61, 0x40, 1, 2, 3, 4]);
     const withDict = Buffer.concat([dict, Buffer.from([(xxh32(dict, 4, 10, 0) >>> 8) & 0xff, 0, 0, 0, 0])]);
