@@ -8,6 +8,8 @@ import type { LogConfig } from './config.js';
 import type { StorageContext } from './context.js';
 import { assertStorage, StorageError } from './errors.js';
 import { defaultStorageContext } from './io.js';
+import { compacts } from './config.js';
+import { LogCleaner } from './log-cleaner.js';
 import { PartitionLog, parsePartitionDir } from './partition-log.js';
 import { unlinkIfExists } from './segment.js';
 
@@ -28,6 +30,10 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number;
   /** log.flush.offset.checkpoint.interval.ms and log.flush.start.offset.checkpoint.interval.ms (default 60000). */
   checkpointIntervalMs?: number;
+  /** log.cleaner.backoff.ms: how often compacted topics are checked for a cleaning pass (default 15000). */
+  cleanerBackoffMs?: number;
+  /** Run compaction in a worker thread (default: when the compiled worker exists). */
+  cleanerUseWorker?: boolean;
   /** Start the background timers (default true). */
   scheduleTasks?: boolean;
 }
@@ -46,11 +52,14 @@ export class LogManager {
   private readonly dirs: LogDirState[] = [];
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private closed = false;
+  private readonly cleaner: LogCleaner;
+  private cleaning = false;
 
   private constructor(options: LogManagerOptions) {
     assertStorage(options.logDirs.length > 0, 'log.dirs is empty');
     this.options = options;
     this.ctx = options.context ?? defaultStorageContext();
+    this.cleaner = new LogCleaner({ context: this.ctx, useWorker: options.cleanerUseWorker });
   }
 
   /** Opens every partition log under log.dirs (recovering after an unclean stop). */
@@ -163,6 +172,26 @@ export class LogManager {
     return deleted;
   }
 
+  /** One compaction pass over every log whose cleanup.policy compacts (one log at a time). */
+  async runCleaner(nowMs = this.ctx.nowMs()): Promise<number> {
+    if (this.cleaning) return 0;
+    this.cleaning = true;
+    let cleaned = 0;
+    try {
+      for (const log of this.allLogs()) {
+        if (this.closed || !compacts(log.config.cleanupPolicy)) continue;
+        try {
+          if ((await this.cleaner.clean(log, nowMs)) !== undefined) cleaned += 1;
+        } catch (err) {
+          this.ctx.warn(`${log.dir}: compaction failed: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      this.cleaning = false;
+    }
+    return cleaned;
+  }
+
   /** Starts flushes that flush.ms says are due. */
   flushDueLogs(nowMs = this.ctx.nowMs()): void {
     for (const log of this.allLogs()) this.guarded(log, () => log.flushIfDue(nowMs));
@@ -199,6 +228,7 @@ export class LogManager {
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
     every(this.options.flushCheckIntervalMs ?? 1_000, () => this.flushDueLogs());
     every(this.options.checkpointIntervalMs ?? 60_000, () => this.guardedCheckpoint());
+    every(this.options.cleanerBackoffMs ?? 15_000, () => void this.runCleaner());
   }
 
   private guardedCheckpoint(): void {
@@ -218,6 +248,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    await this.cleaner.close();
     let failed = false;
     for (const log of this.allLogs()) {
       try {

@@ -96,4 +96,21 @@ describe('LogManager', () => {
     expect(manager.getLog('long', 0)!.logStartOffset).toBe(0);
     await manager.close();
   });
+
+  it('compacts topics whose cleanup.policy says so, and only those', async () => {
+    const config = { cleanupPolicy: 'compact' as const, segmentBytes: 400, minCleanableDirtyRatio: 0.01, fileDeleteDelayMs: 0 };
+    const manager = open({ configFor: (topic) => (topic === 'table' ? config : { ...config, cleanupPolicy: 'delete' as const }), cleanerUseWorker: false });
+    const t0 = ctx.clock.nowMs - 1000;
+    for (let i = 0; i < 20; i++) {
+      const records = [{ key: Buffer.from('same'), value: Buffer.from(`v${i}`) }];
+      await manager.getOrCreateLog('table', 0).append(makeBatch({ records, baseTimestamp: t0 }));
+      await manager.getOrCreateLog('plain', 0).append(makeBatch({ records, baseTimestamp: t0 }));
+    }
+    const tableBefore = manager.getLog('table', 0)!.sizeBytes;
+    const plainBefore = manager.getLog('plain', 0)!.sizeBytes;
+    expect(await manager.runCleaner()).toBe(1);
+    expect(manager.getLog('table', 0)!.sizeBytes).toBeLessThan(tableBefore);
+    expect(manager.getLog('plain', 0)!.sizeBytes).toBe(plainBefore);
+    await manager.close();
+  });
 });
