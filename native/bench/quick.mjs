@@ -3,7 +3,8 @@
 // bench/micro): crc32c at 1 KiB / 64 KiB / 1 MiB through the same call shape as
 // src/accel/native.ts, and lz4 / zstd compress + decompress on a JSON-log corpus next to
 // `lz4 -b1` and `zstd -bN` on the same file, run in the same process run.
-// Usage: node native/bench/quick.mjs [corpusBytes]   (build first: npm run build:native)
+// Usage: node native/bench/quick.mjs [corpusBytes] [--tune-allocator]   (build first: npm run build:native)
+// --tune-allocator applies addon.tuneAllocator(256 MiB, 32 MiB) first (glibc keeps freed memory).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const file = readdirSync(nativeDir).find((name) => name.startsWith('rill.') && name.endsWith('.node'));
 if (!file) throw new Error('no native/rill.*.node: run npm run build:native');
 const addon = createRequire(import.meta.url)(join(nativeDir, file));
+const tuned = process.argv.includes('--tune-allocator') && addon.tuneAllocator(256 * 1048576, 32 * 1048576);
 const crc32c = (buf, start = 0, end = buf.length, seed = 0) => addon.crc32c(buf, start, end, seed);
 
 /** Deterministic JSON log lines, like bench/lib/corpus.ts. */
@@ -60,7 +62,7 @@ function throughput(bytesPerCall, fn, minMs = 200, rounds = 5) {
 const fmt = (bytesPerSecond) => `${(bytesPerSecond / 1e9).toFixed(2)} GB/s`;
 const fmtMB = (bytesPerSecond) => `${(bytesPerSecond / 1e6).toFixed(0)} MB/s`;
 
-console.log(`crc32c path: ${addon.crc32cImplementation}`);
+console.log(`crc32c path: ${addon.crc32cImplementation}; glibc malloc tuned: ${tuned}`);
 for (const size of [1024, 65536, 1048576]) {
   const buf = Buffer.alloc(size, 7);
   const hw = throughput(size, () => crc32c(buf));
@@ -68,7 +70,7 @@ for (const size of [1024, 65536, 1048576]) {
   console.log(`crc32c ${String(size).padStart(8)} B: ${fmt(hw)} (table path ${fmt(table)})`);
 }
 
-const corpusBytes = Number(process.argv[2] ?? 1048576);
+const corpusBytes = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 1048576);
 const corpus = logCorpus(corpusBytes);
 const dir = mkdtempSync(join(tmpdir(), 'rill-native-bench-'));
 const path = join(dir, 'corpus.jsonl');

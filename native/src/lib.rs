@@ -18,6 +18,7 @@ use std::ptr::null_mut;
 use exports::codec::*;
 use exports::crc::*;
 use exports::io::*;
+use exports::memory::*;
 use napi::sys::{napi_env, napi_value};
 use napi::{Env, Handler, JsResult};
 
@@ -41,6 +42,7 @@ const FUNCTIONS: &[(&CStr, Handler)] = &[
     (c"pwritevAsync", pwritev_async_js),
     (c"preadAsync", pread_async_js),
     (c"fdatasyncAsync", fdatasync_async_js),
+    (c"tuneAllocator", tune_allocator_js),
 ];
 
 /// Node-API module entry point.

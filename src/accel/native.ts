@@ -42,12 +42,17 @@ export interface NativeAddon {
   pwritevAsync(fd: number, bufs: readonly Buffer[], position: number): Promise<number>;
   preadAsync(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
   fdatasyncAsync(fd: number): Promise<void>;
+  /**
+   * Opt-in, process-wide glibc malloc tuning (mallopt M_TRIM_THRESHOLD / M_MMAP_THRESHOLD) so
+   * that freed ~1 MiB Buffers are reused instead of re-faulted; false where it cannot apply.
+   */
+  tuneAllocator(trimThresholdBytes: number, mmapThresholdBytes: number): boolean;
 }
 
 const REQUIRED_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'crc32c', 'crc32cPortable', 'compress', 'decompress', 'compressAsync', 'decompressAsync', 'open', 'close',
   'pwrite', 'pwritev', 'pread', 'fdatasync', 'fallocate', 'fileSize', 'ftruncate', 'pwriteAsync',
-  'pwritevAsync', 'preadAsync', 'fdatasyncAsync',
+  'pwritevAsync', 'preadAsync', 'fdatasyncAsync', 'tuneAllocator',
 ];
 
 const ERROR_KINDS: Readonly<Record<string, CompressionErrorKind>> = {

@@ -4,3 +4,4 @@
 pub mod codec;
 pub mod crc;
 pub mod io;
+pub mod memory;

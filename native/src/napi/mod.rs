@@ -111,6 +111,11 @@ impl Env {
         check(unsafe { napi_get_undefined(self.0, &mut result) }, "napi_get_undefined")?;
         Ok(result)
     }
+    pub fn boolean(self, value: bool) -> JsResult<napi_value> {
+        let mut result = null_mut();
+        check(unsafe { napi_get_boolean(self.0, value, &mut result) }, "napi_get_boolean")?;
+        Ok(result)
+    }
     pub fn uint32(self, value: u32) -> JsResult<napi_value> {
         let mut result = null_mut();
         check(unsafe { napi_create_uint32(self.0, value, &mut result) }, "napi_create_uint32")?;

@@ -21,6 +21,13 @@ describe('native module', () => {
     expect(native.error?.message).toMatch(/native module/);
   });
 
+  it.runIf(!nativeMissing)('tuneAllocator applies on glibc and bounds its thresholds', () => {
+    const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
+    expect(addon().tuneAllocator(256 * 1_048_576, 32 * 1_048_576)).toBe(glibc !== undefined);
+    expect(() => addon().tuneAllocator(2 ** 31, 0)).toThrow(RangeError);
+    expect(() => addon().tuneAllocator(-1, 0)).toThrow(RangeError);
+  });
+
   it.runIf(!nativeMissing)('rejects arguments of the wrong type with TypeError, not a crash', () => {
     const a = addon();
     expect(() => a.crc32c('not a buffer' as unknown as Buffer, 0, 0, 0)).toThrow(TypeError);
