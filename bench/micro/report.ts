@@ -9,6 +9,18 @@ function ratio(numerator: number | undefined, denominator: number | undefined): 
   return `${formatNumber(numerator / denominator)}x`;
 }
 
+function cell(row: MicroRow | undefined): string {
+  if (row === undefined) return '';
+  return row.error === undefined ? formatNumber(row.medianMBps) : 'error';
+}
+
+function errorsSection(report: MicroReport): string {
+  const failed = report.rows.filter((row) => row.error !== undefined);
+  if (failed.length === 0) return '';
+  const lines = failed.map((row) => `- ${row.fn} / ${row.implementation} / ${formatBytes(row.sizeBytes)}: ${row.error}`);
+  return ['## Workloads that failed', '', ...lines, ''].join('\n');
+}
+
 function throughputTable(report: MicroReport): string {
   const implementations = IMPLEMENTATION_ORDER.filter((impl) => report.implementations.loaded.includes(impl));
   const keys = [...new Set(report.rows.map((row) => `${row.fn}\u0000${row.sizeBytes}`))];
@@ -18,10 +30,11 @@ function throughputTable(report: MicroReport): string {
     const [fn, size] = key.split('\u0000') as [string, string];
     const sizeBytes = Number(size);
     const mbps = Object.fromEntries(implementations.map((impl) => [impl, find(fn, impl, sizeBytes)?.medianMBps]));
+    for (const impl of implementations) if (!Number.isFinite(mbps[impl])) mbps[impl] = undefined;
     return [
       fn,
       formatBytes(sizeBytes),
-      ...implementations.map((impl) => (mbps[impl] === undefined ? '' : formatNumber(mbps[impl]!))),
+      ...implementations.map((impl) => cell(find(fn, impl, sizeBytes))),
       ratio(mbps.wasm, mbps.js),
       ratio(mbps.native, mbps.js),
       ratio(mbps.native, mbps.wasm),
@@ -43,8 +56,17 @@ function targetsTable(report: MicroReport): string {
 }
 
 function ratiosTable(report: MicroReport): string {
-  const rows = report.corpus.ratios.map((entry) => [entry.codec, formatBytes(entry.sizeBytes), entry.implementation, `${formatNumber(entry.ratio)}x`]);
-  return markdownTable(['codec', 'input', 'implementation', 'ratio (input/output)'], rows);
+  const implementations = IMPLEMENTATION_ORDER.filter((impl) => report.implementations.loaded.includes(impl));
+  const keys = [...new Set(report.corpus.ratios.map((entry) => `${entry.codec} ${entry.sizeBytes}`))];
+  const rows = keys.map((key) => {
+    const [codec, size] = key.split(' ') as [string, string];
+    const cells = implementations.map((impl) => {
+      const entry = report.corpus.ratios.find((candidate) => candidate.codec === codec && candidate.implementation === impl && `${candidate.sizeBytes}` === size);
+      return entry === undefined ? '' : `${formatNumber(entry.ratio)}x`;
+    });
+    return [codec, formatBytes(Number(size)), ...cells];
+  });
+  return markdownTable(['codec', 'input', ...implementations.map((impl) => `${impl} ratio`)], rows);
 }
 
 function anchorsSection(report: MicroReport): string {
@@ -69,10 +91,13 @@ export function microMarkdown(report: MicroReport): string {
   return [
     `Implementations measured: ${report.implementations.loaded.join(', ')}. Not loaded: ${skipped}.`,
     '',
-    `Corpus: ${report.corpus.description}; seed ${report.corpus.seed}. Throughput is the median over tinybench`,
-    `samples (about ${report.options.timeMs} ms per task), in MB/s = 10^6 bytes/s of input (uncompressed bytes for`,
-    'compress and decompress; encoded bytes for varints and records). Small sizes run several calls per sample',
-    'so timer overhead does not dominate. The machine is shared: read ratios measured in this run, not lone numbers.',
+    `Corpus: ${report.corpus.description}; seed ${report.corpus.seed}.`,
+    '',
+    `Throughput is in MB/s = 10^6 bytes/s of input (uncompressed bytes for compress and decompress, encoded bytes`,
+    `for varints and records): the median of ${report.options.rounds} rounds, each the median of tinybench samples`,
+    `over about ${report.options.timeMs} ms. In a round the implementations of one function and size run back to back,`,
+    'in an order rotated each round. Small sizes run several calls per sample so timer overhead does not dominate.',
+    'The machine is shared: read the ratios measured in this run, not lone numbers.',
     '',
     '## Targets',
     '',
@@ -82,6 +107,7 @@ export function microMarkdown(report: MicroReport): string {
     '',
     throughputTable(report),
     '',
+    errorsSection(report),
     '## Compression ratio of the corpus',
     '',
     ratiosTable(report),

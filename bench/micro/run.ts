@@ -23,8 +23,14 @@ export const REPRODUCE_COMMAND = 'npm run build && npm run bench';
 export interface MicroBenchOptions {
   sizesBytes?: readonly number[];
   implementations?: readonly AccelImplementation[];
-  /** Time budget per task, ms (tinybench `time`). */
+  /** Time budget per task and round, ms (tinybench `time`). */
   timeMs?: number;
+  /**
+   * Rounds over all workloads (default 3). Within a round the implementations of one
+   * function and size run back to back, in an order rotated every round, so load swings on a
+   * shared machine hit them alike; a row reports the median of its rounds.
+   */
+  rounds?: number;
   /** Only functions whose name contains this string. */
   filter?: string;
   /** Run the lz4/zstd C tools as anchors (default true). */
@@ -44,9 +50,14 @@ export interface MicroRow {
   /** Median throughput over the samples, MB/s (10^6 bytes per second). */
   medianMBps: number;
   medianCallsPerSecond: number;
+  /** Each round's median MB/s. */
+  roundsMBps: number[];
+  /** Samples over all rounds. */
   samples: number;
-  /** Relative margin of error of the latency mean, percent. */
+  /** Largest relative margin of error of a round's latency mean, percent. */
   rmePercent: number;
+  /** Set when the workload threw in some round (its throughput is then NaN). */
+  error?: string;
 }
 
 export interface CompressionRatio {
@@ -65,7 +76,7 @@ export interface MicroReport {
   /** The zstd level whose output size is closest to native's, used for the zstd comparison. */
   nativeZstdLevelGuess: number | undefined;
   targets: TargetResult[];
-  options: { timeMs: number; sizesBytes: number[] };
+  options: { timeMs: number; rounds: number; sizesBytes: number[] };
   files?: ResultFiles;
 }
 
@@ -113,39 +124,82 @@ function addTask(bench: Bench, workload: Workload): void {
   });
 }
 
-function rowOf(bench: Bench, workload: Workload): MicroRow {
-  const task = bench.getTask(taskName(workload));
-  const result = task?.result;
+interface RoundResult {
+  medianMBps: number;
+  samples: number;
+  rmePercent: number;
+  error?: string;
+}
+
+/** A round's result; a workload that throws is recorded with its error, not fatal to the run. */
+function roundResultOf(bench: Bench, workload: Workload): RoundResult {
+  const result = bench.getTask(taskName(workload))?.result;
   if (!result || result.state !== 'completed') {
     const why = result && result.state === 'errored' ? result.error.message : (result?.state ?? 'missing');
-    throw new Error(`benchmark ${taskName(workload)} did not complete: ${why}`);
+    return { medianMBps: Number.NaN, samples: 0, rmePercent: Number.NaN, error: why };
   }
   const sampleBytes = workload.bytesPerCall * workload.callsPerSample;
-  const medianSeconds = result.latency.p50 / 1000;
   return {
-    fn: workload.fn,
-    implementation: workload.implementation,
-    sizeBytes: workload.sizeBytes,
-    bytesPerCall: workload.bytesPerCall,
-    medianMBps: megabytesPerSecond(sampleBytes, medianSeconds),
-    medianCallsPerSecond: workload.callsPerSample / medianSeconds,
+    medianMBps: megabytesPerSecond(sampleBytes, result.latency.p50 / 1000),
     samples: result.latency.samplesCount,
     rmePercent: result.latency.rme,
   };
 }
 
-async function measure(workloads: Workload[], timeMs: number, log: (line: string) => void): Promise<MicroRow[]> {
-  const rows: MicroRow[] = [];
-  // One Bench per workload keeps memory flat and lets progress be logged as it goes.
+async function measureOnce(workload: Workload, timeMs: number): Promise<RoundResult> {
+  const bench = new Bench({ time: timeMs, iterations: 3, warmupTime: Math.min(50, timeMs / 4), warmupIterations: 2 });
+  addTask(bench, workload);
+  await bench.run();
+  return roundResultOf(bench, workload);
+}
+
+function rowOf(workload: Workload, rounds: RoundResult[]): MicroRow {
+  const error = rounds.find((round) => round.error !== undefined)?.error;
+  const medianMBps = error === undefined ? median(rounds.map((round) => round.medianMBps)) : Number.NaN;
+  return {
+    fn: workload.fn,
+    implementation: workload.implementation,
+    sizeBytes: workload.sizeBytes,
+    bytesPerCall: workload.bytesPerCall,
+    medianMBps,
+    medianCallsPerSecond: (medianMBps * 1e6) / workload.bytesPerCall,
+    roundsMBps: rounds.map((round) => round.medianMBps),
+    samples: rounds.reduce((sum, round) => sum + round.samples, 0),
+    rmePercent: Math.max(...rounds.map((round) => round.rmePercent)),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** Workloads grouped by function and size, implementations side by side. */
+function groupByFunction(workloads: Workload[]): Workload[][] {
+  const groups = new Map<string, Workload[]>();
   for (const workload of workloads) {
-    const bench = new Bench({ time: timeMs, iterations: 5, warmupTime: Math.min(100, timeMs / 4), warmupIterations: 2 });
-    addTask(bench, workload);
-    await bench.run();
-    const row = rowOf(bench, workload);
-    log(`${taskName(workload).padEnd(44)} ${row.medianMBps.toFixed(1).padStart(10)} MB/s (${row.samples} samples)`);
-    rows.push(row);
+    const key = `${workload.sizeBytes} ${workload.fn}`;
+    groups.set(key, [...(groups.get(key) ?? []), workload]);
   }
-  return rows;
+  return [...groups.values()];
+}
+
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const shift = by % Math.max(1, items.length);
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+async function measure(workloads: Workload[], timeMs: number, roundCount: number, log: (line: string) => void): Promise<MicroRow[]> {
+  const results = new Map<Workload, RoundResult[]>(workloads.map((workload) => [workload, []]));
+  const groups = groupByFunction(workloads);
+  for (let round = 0; round < roundCount; round++) {
+    log(`round ${round + 1} of ${roundCount}`);
+    for (const group of groups) {
+      for (const workload of rotated(group, round)) {
+        const result = await measureOnce(workload, timeMs);
+        results.get(workload)!.push(result);
+        const outcome = result.error ?? `${result.medianMBps.toFixed(1).padStart(10)} MB/s (${result.samples} samples)`;
+        log(`${taskName(workload).padEnd(44)} ${outcome}`);
+      }
+    }
+  }
+  return workloads.map((workload) => rowOf(workload, results.get(workload)!));
 }
 
 function compressionRatios(accels: Accel[], corpus: Map<number, Buffer>): CompressionRatio[] {
@@ -173,7 +227,8 @@ function guessNativeZstdLevel(accels: Accel[], anchors: AnchorRun | undefined, c
 export async function runMicroBenchmarks(options: MicroBenchOptions = {}): Promise<MicroReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const sizesBytes = [...(options.sizesBytes ?? DEFAULT_SIZES_BYTES)];
-  const timeMs = options.timeMs ?? 300;
+  const timeMs = options.timeMs ?? 150;
+  const roundCount = options.rounds ?? 3;
   const machine = machineInfo();
   const { accels, skipped } = loadImplementations(options.implementations ?? ALL_IMPLEMENTATIONS);
   for (const line of skipped) log(`skipped ${line}`);
@@ -184,7 +239,7 @@ export async function runMicroBenchmarks(options: MicroBenchOptions = {}): Promi
     const workloads = accels
       .flatMap((accel) => workloadsFor(accel, supportedCodecs(accel), corpus, files))
       .filter((workload) => options.filter === undefined || workload.fn.includes(options.filter));
-    rows = await measure(workloads, timeMs, log);
+    rows = await measure(workloads, timeMs, roundCount, log);
   } finally {
     files.close();
   }
@@ -205,7 +260,7 @@ export async function runMicroBenchmarks(options: MicroBenchOptions = {}): Promi
     anchors,
     nativeZstdLevelGuess,
     targets: [],
-    options: { timeMs, sizesBytes },
+    options: { timeMs, rounds: roundCount, sizesBytes },
   };
   report.targets = evaluateTargets(report);
   if (options.write !== false) {
@@ -235,10 +290,12 @@ function parseArgs(argv: readonly string[]): MicroBenchOptions {
     if (flag === '--no-write') options.write = false;
     else if (flag === '--no-anchors') options.anchors = false;
     else if (flag === '--time-ms' && value !== undefined) (options.timeMs = Number(value)), i++;
+    else if (flag === '--rounds' && value !== undefined) (options.rounds = Number(value)), i++;
     else if (flag === '--sizes' && value !== undefined) (options.sizesBytes = value.split(',').map(Number)), i++;
     else if (flag === '--impl' && value !== undefined) (options.implementations = value.split(',') as AccelImplementation[]), i++;
     else if (flag === '--filter' && value !== undefined) (options.filter = value), i++;
-    else throw new Error(`unknown argument ${flag}; use --time-ms N --sizes a,b --impl js,wasm,native --filter S --no-anchors --no-write`);
+    else if (flag === '--directory' && value !== undefined) (options.directory = value), i++;
+    else throw new Error(`unknown argument ${flag}; use --time-ms N --rounds N --sizes a,b --impl js,wasm,native --filter S --directory D --no-anchors --no-write`);
   }
   return options;
 }
