@@ -113,8 +113,8 @@ function compileModule(): object {
 
 const align = (offset: number, alignment: number): number => Math.ceil(offset / alignment) * alignment;
 
-/** Thrown by Arena.reserve when a call would need more than limits.wasmArenaBytesMax. */
-class ArenaLimitError extends Error {}
+/** Thrown by Arena.reserve when a call would need more than limits.wasmArenaBytesMax (or memory cannot grow). */
+class ArenaLimitError extends RangeError {}
 
 /** The linear memory above the module's static data, and cached views of it. */
 class Arena {
@@ -147,7 +147,11 @@ class Arena {
 
   private grow(needBytes: number): void {
     const pages = Math.ceil((needBytes - this.memory.buffer.byteLength) / WASM_PAGE_BYTES);
-    this.memory.grow(pages);
+    try {
+      this.memory.grow(pages);
+    } catch (err) {
+      throw new ArenaLimitError(`wasm memory cannot grow by ${pages} pages: ${(err as Error).message}`);
+    }
     this.u8 = new Uint8Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
