@@ -1,7 +1,7 @@
 // Codec dispatch for the TypeScript implementation. Decompression lets no exception but
 // CompressionError escape: anything else thrown while decoding is reported as 'corrupt'.
 import { limits } from '../../config/limits.js';
-import { CompressionError, type Codec } from '../types.js';
+import { CODEC_IDS, CompressionError, type Codec } from '../types.js';
 import { AccelInvariantError } from './invariant.js';
 import { gzipCompress, gzipCompressAsync, gzipDecompress, gzipDecompressAsync } from './gzip.js';
 import { lz4CompressFrame, lz4DecompressFrames } from './lz4-frame.js';
@@ -13,8 +13,13 @@ function unsupportedZstd(): never {
   throw new CompressionError('zstd', 'unsupported', ZSTD_UNSUPPORTED);
 }
 
+/** An unknown codec name is a caller bug (the type forbids it), not bad input: TypeError. */
 function unknownCodec(codec: never): never {
-  throw new CompressionError(codec, 'unsupported', `unknown codec ${String(codec)}`);
+  throw new TypeError(`unknown codec ${String(codec)}`);
+}
+
+function checkCodec(codec: Codec): void {
+  if (!Object.hasOwn(CODEC_IDS, codec) || codec === ('none' as Codec)) unknownCodec(codec as never);
 }
 
 /** The cap to apply: the caller's, or limits.decompressedBytesMax. */
@@ -57,6 +62,7 @@ function decompressUnchecked(codec: Codec, src: Buffer, cap: number): Buffer {
 }
 
 export function decompress(codec: Codec, src: Buffer, maxOutputBytes?: number): Buffer {
+  checkCodec(codec);
   const cap = outputCap(maxOutputBytes);
   try {
     return decompressUnchecked(codec, src, cap);
@@ -73,6 +79,7 @@ export async function compressAsync(codec: Codec, src: Buffer): Promise<Buffer> 
 }
 
 export async function decompressAsync(codec: Codec, src: Buffer, maxOutputBytes?: number): Promise<Buffer> {
+  checkCodec(codec);
   const cap = outputCap(maxOutputBytes);
   if (codec === 'gzip') return gzipDecompressAsync(src, cap);
   return decompress(codec, src, cap);

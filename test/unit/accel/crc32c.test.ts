@@ -78,3 +78,36 @@ describe('crc32c js reference', () => {
     expect(() => js.crc32c(Buffer.alloc(4), -1, 2)).toThrow(RangeError);
   });
 });
+
+/** Caller bugs (bad ranges, seeds, caps, codec names) raise the same error class everywhere. */
+const CALLER_BUGS: [string, (accel: import('../../../src/accel/index.js').Accel) => unknown][] = [
+  ['crc32c end beyond the buffer', (accel) => accel.crc32c(Buffer.alloc(4), 0, 5)],
+  ['crc32c start after end', (accel) => accel.crc32c(Buffer.alloc(4), 3, 2)],
+  ['crc32c fractional start', (accel) => accel.crc32c(Buffer.alloc(4), 0.5, 4)],
+  ['crc32c negative seed', (accel) => accel.crc32c(Buffer.alloc(4), 0, 4, -1)],
+  ['crc32c seed of 2^32', (accel) => accel.crc32c(Buffer.alloc(4), 0, 4, 2 ** 32)],
+  ['encodeVarints fraction', (accel) => accel.encodeVarints([0.5])],
+  ['encodeVarints 2^53', (accel) => accel.encodeVarints([2 ** 53])],
+  ['decodeVarints negative count', (accel) => accel.decodeVarints(Buffer.alloc(4), 0, -1)],
+  ['decodeVarints offset beyond the buffer', (accel) => accel.decodeVarints(Buffer.alloc(4), 5, 0)],
+  ['decompress with a negative cap', (accel) => accel.decompress('lz4', Buffer.alloc(8), -1)],
+  ['compress with an unknown codec', (accel) => accel.compress('brotli' as never, Buffer.from('x'))],
+  ['decompress with an unknown codec', (accel) => accel.decompress('none' as never, Buffer.from('x'))],
+];
+
+function errorName(fn: () => unknown): string {
+  try {
+    fn();
+    return 'no error';
+  } catch (err) {
+    return (err as Error).name;
+  }
+}
+
+describe.each(accels.map((accel) => [accel.implementation, accel] as const))('caller bugs [%s]', (_name, accel) => {
+  it.each(CALLER_BUGS)('%s raises what js raises', (_label, call) => {
+    const expected = errorName(() => call(referenceAccel()));
+    expect(expected).not.toBe('no error');
+    expect(errorName(() => call(accel))).toBe(expected);
+  });
+});
