@@ -109,7 +109,13 @@ fn error_name(code: usize) -> String {
 
 fn decode_error(code: usize, output_bytes_max: usize) -> CodecError {
     match unsafe { ZSTD_getErrorCode(code) } {
-        ERROR_WINDOW_TOO_LARGE => CodecError::too_large(output_bytes_max),
+        ERROR_WINDOW_TOO_LARGE => CodecError {
+            kind: super::ErrorKind::TooLarge,
+            message: format!(
+                "the frame's window needs more memory than a {output_bytes_max}-byte output limit allows (max(limit, {} bytes))",
+                1usize << WINDOW_LOG_FLOOR
+            ),
+        },
         ERROR_SOURCE_SIZE_WRONG => CodecError::truncated(error_name(code)),
         _ => CodecError::corrupt(error_name(code)),
     }

@@ -259,6 +259,15 @@ describe.skipIf(nativeMissing || (!haveTools && !IN_CI))('native codecs read the
     expect(accel().decompress('zstd', bomb, 32 * MiB).length).toBe(32 * MiB);
   });
 
+  it('zstd frames whose window exceeds what the cap allows are too-large, not allocated', () => {
+    const long = tool('zstd', ['-q', '-c', '--long=27', '--no-content-size'], data);
+    expectCompressionError(() => accel().decompress('zstd', long, MiB), 'zstd', 'too-large', 'window 128 MiB, cap 1 MiB');
+    expectCompressionError(() => accel().decompress('zstd', long, 64 * MiB), 'zstd', 'too-large', 'window 128 MiB, cap 64 MiB');
+    expect(accel().decompress('zstd', long).equals(data)).toBe(true);
+    const normal = tool('zstd', ['-q', '-c', '--no-content-size'], data);
+    expect(accel().decompress('zstd', normal, data.length).equals(data)).toBe(true);
+  });
+
   it('what native compresses, the tools decompress', () => {
     const lz4Frame = join(dir, 'native.lz4');
     writeFileSync(lz4Frame, accel().compress('lz4', data));
