@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerConfig, type ConfigInput } from './config/broker-config.js';
 import { limits } from './config/limits.js';
+import { GroupCoordinator } from './coordinator/group/coordinator.js';
 import { parseProperties } from './config/properties.js';
-import { parseTopicOverrides } from './config/topic-config.js';
+import { FileMetadataStore } from './cluster/metadata-store.js';
 import { createDispatcher, createHandlerRegistry, createHeaderDecoder, TopicStore, type BrokerState } from './handlers/index.js';
 import { PartitionLogs } from './handlers/partition-logs.js';
 import { defaultStorageContext } from './log/io.js';
@@ -94,10 +95,13 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   const clusterId = loadClusterId(dataDirs[0]!, config);
   const registry = createHandlerRegistry();
   const logs = new PartitionLogs(dataDirs[0]!, defaultStorageContext(), log);
-  const topics = new TopicStore(config, logs);
-  logs.setCatalogSource(() => topics.catalog());
-  restoreTopics(logs, topics);
+  const metadataStore = FileMetadataStore.open(dataDirs[0]!);
+  const topics = new TopicStore(config, logs, metadataStore, log);
+  await topics.load();
   logs.startRetention(config.number('log.retention.check.interval.ms'));
+  const groups = new GroupCoordinator({ config, topics, logs, log });
+  await groups.load();
+  groups.startRetention();
   let server: NetworkServer | undefined;
   const state: BrokerState = {
     config,
@@ -105,6 +109,7 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
     clusterId,
     topics,
     logs,
+    groups,
     advertisedListeners: () => server!.advertisedListeners(),
     log,
   };
@@ -112,23 +117,19 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   try {
     await server.start();
   } catch (err) {
+    groups.close();
     await logs.closeAll();
     throw err;
   }
   const first = server.advertisedListeners()[0]!;
   const stop = once(async () => {
     await server.stop(limits.shutdownDrainMs);
+    groups.close();
     await logs.closeAll();
+    await metadataStore.close();
     if (temporary) rmSync(dataDirs[0]!, { recursive: true, force: true });
   });
   return { bootstrap: `${formatHost(first.host)}:${first.port}`, port: first.port, host: first.host, dataDirs, config, stop };
-}
-
-/** Re-opens the topics of a previous run from the catalog in the data dir. */
-function restoreTopics(logs: PartitionLogs, topics: TopicStore): void {
-  for (const entry of logs.readCatalog()) {
-    topics.restore(entry, parseTopicOverrides(Object.entries(entry.overrides)));
-  }
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -58,14 +58,14 @@ function mayAutoCreate(broker: BrokerState, request: MetadataRequest, version: n
   return broker.config.boolean('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
 }
 
-function topicByName(ctx: HandlerContext, request: MetadataRequest, version: number, name: string): MetadataResponseMetadataResponseTopic {
+async function topicByName(ctx: HandlerContext, request: MetadataRequest, version: number, name: string): Promise<MetadataResponseMetadataResponseTopic> {
   const { broker } = ctx;
   const withOperations = request.includeTopicAuthorizedOperations;
   const existing = broker.topics.get(name);
   if (existing !== undefined) return describedTopic(broker, existing, withOperations);
   if (topicNameProblem(name) !== undefined) return failedTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!mayAutoCreate(broker, request, version)) return failedTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const created = autoCreateTopic(broker, name);
+  const created = await autoCreateTopic(broker, name);
   if (created.topic === null) return failedTopic(name, ZERO_UUID, created.errorCode);
   return describedTopic(broker, created.topic, withOperations);
 }
@@ -76,15 +76,16 @@ function topicById(broker: BrokerState, request: MetadataRequest, topicId: strin
   return describedTopic(broker, topic, request.includeTopicAuthorizedOperations);
 }
 
-function requestedTopics(ctx: HandlerContext, request: MetadataRequest, version: number): MetadataResponseMetadataResponseTopic[] {
+async function requestedTopics(ctx: HandlerContext, request: MetadataRequest, version: number): Promise<MetadataResponseMetadataResponseTopic[]> {
   const { broker } = ctx;
   const all = request.topics === null || (version === 0 && request.topics.length === 0);
   if (all) return broker.topics.list().map((t) => describedTopic(broker, t, request.includeTopicAuthorizedOperations));
-  return request.topics!.map((entry) =>
-    entry.name === null || (entry.name === '' && entry.topicId !== ZERO_UUID)
-      ? topicById(broker, request, entry.topicId)
-      : topicByName(ctx, request, version, entry.name),
-  );
+  const topics: MetadataResponseMetadataResponseTopic[] = [];
+  for (const entry of request.topics!) {
+    const byId = entry.name === null || (entry.name === '' && entry.topicId !== ZERO_UUID);
+    topics.push(byId ? topicById(broker, request, entry.topicId) : await topicByName(ctx, request, version, entry.name!));
+  }
+  return topics;
 }
 
 function brokersFor(ctx: HandlerContext): MetadataResponseMetadataResponseBroker[] {
@@ -98,13 +99,13 @@ export const metadataHandler: ApiHandler<MetadataRequest, MetadataResponse> = {
   apiKey: METADATA_KEY,
   minVersion: 0,
   maxVersion: 13,
-  handle(ctx, request, version) {
+  async handle(ctx, request, version) {
     return {
       ...defaultMetadataResponse(),
       brokers: brokersFor(ctx),
       clusterId: ctx.broker.clusterId,
       controllerId: ctx.broker.nodeId,
-      topics: requestedTopics(ctx, request, version),
+      topics: await requestedTopics(ctx, request, version),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS_ALL : AUTHORIZED_OPERATIONS_OMITTED,
     };
   },

@@ -41,7 +41,7 @@ function duplicateEntry(name: string): CreateTopicsResponseCreatableTopicResult 
   });
 }
 
-function createOne(broker: BrokerState, topic: CreateTopicsRequestCreatableTopic, validateOnly: boolean): CreateTopicResult {
+function createOne(broker: BrokerState, topic: CreateTopicsRequestCreatableTopic, validateOnly: boolean): Promise<CreateTopicResult> {
   return createTopic(broker, {
     name: topic.name,
     numPartitions: topic.numPartitions,
@@ -62,11 +62,13 @@ export const createTopicsHandler: ApiHandler<CreateTopicsRequest, CreateTopicsRe
   apiKey: CREATE_TOPICS_KEY,
   minVersion: 0,
   maxVersion: 7,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const counts = nameCounts(request.topics);
-    const topics = request.topics.map((topic) =>
-      counts.get(topic.name)! > 1 ? duplicateEntry(topic.name) : resultEntry(topic.name, createOne(ctx.broker, topic, request.validateOnly)),
-    );
+    const topics: CreateTopicsResponseCreatableTopicResult[] = [];
+    for (const topic of request.topics) {
+      const duplicate = counts.get(topic.name)! > 1;
+      topics.push(duplicate ? duplicateEntry(topic.name) : resultEntry(topic.name, await createOne(ctx.broker, topic, request.validateOnly)));
+    }
     return { ...defaultCreateTopicsResponse(), topics };
   },
 };

@@ -18,7 +18,7 @@ function failure(name: string | null, topicId: string, errorCode: number, errorM
   return { name, topicId, errorCode, errorMessage };
 }
 
-function deleteOne(broker: BrokerState, name: string | null, topicId: string): Result {
+async function deleteOne(broker: BrokerState, name: string | null, topicId: string): Promise<Result> {
   const byId = name === null || (name === '' && topicId !== ZERO_UUID);
   if (!byId && topicId !== ZERO_UUID) return failure(name, topicId, ErrorCode.INVALID_REQUEST, 'Give a topic name or a topic id, not both.');
   const topic = byId ? broker.topics.getById(topicId) : broker.topics.get(name!);
@@ -30,7 +30,7 @@ function deleteOne(broker: BrokerState, name: string | null, topicId: string): R
   if (!broker.config.boolean('delete.topic.enable')) {
     return failure(topic.name, topic.topicId, ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
   }
-  broker.topics.delete(topic.name);
+  await broker.topics.delete(topic.name);
   broker.log(`rill: deleted topic ${topic.name}`);
   return { name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
 }
@@ -39,9 +39,11 @@ export const deleteTopicsHandler: ApiHandler<DeleteTopicsRequest, DeleteTopicsRe
   apiKey: DELETE_TOPICS_KEY,
   minVersion: 0,
   maxVersion: 6,
-  handle(ctx, request, version) {
+  async handle(ctx, request, version) {
     const asked: [string | null, string][] =
       version >= 6 ? request.topics.map((t) => [t.name, t.topicId]) : request.topicNames.map((name) => [name, ZERO_UUID]);
-    return { ...defaultDeleteTopicsResponse(), responses: asked.map(([name, topicId]) => deleteOne(ctx.broker, name, topicId)) };
+    const responses: Result[] = [];
+    for (const [name, topicId] of asked) responses.push(await deleteOne(ctx.broker, name, topicId));
+    return { ...defaultDeleteTopicsResponse(), responses };
   },
 };

@@ -17,15 +17,16 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, AlterConfigsRe
   apiKey: ALTER_CONFIGS_KEY,
   minVersion: 0,
   maxVersion: 2,
-  handle(ctx, request) {
-    const responses = request.resources.map((resource) => {
-      const [errorCode, errorMessage] = resourceOutcome(() => {
+  async handle(ctx, request) {
+    const responses = [];
+    for (const resource of request.resources) {
+      const [errorCode, errorMessage] = await resourceOutcome(async () => {
         const target = resolveTarget(ctx.broker, resource.resourceType, resource.resourceName);
         const changes = replacementChanges(target, ctx.broker, resource.configs);
-        applyChanges(target, ctx.broker, changes, request.validateOnly);
+        await applyChanges(target, ctx.broker, changes, request.validateOnly);
       });
-      return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName };
-    });
+      responses.push({ errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName });
+    }
     return { ...defaultAlterConfigsResponse(), responses };
   },
 };

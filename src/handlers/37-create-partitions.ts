@@ -27,7 +27,7 @@ function assignmentProblem(broker: BrokerState, topic: CreatePartitionsRequestCr
   return bad === undefined ? undefined : `Unknown broker(s) in replica assignment: ${bad.brokerIds.join(', ')}.`;
 }
 
-function growOne(broker: BrokerState, topic: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean): Result {
+async function growOne(broker: BrokerState, topic: CreatePartitionsRequestCreatePartitionsTopic, validateOnly: boolean): Promise<Result> {
   const existing = broker.topics.get(topic.name);
   if (existing === undefined) return result(topic.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   const current = existing.partitionCount;
@@ -38,7 +38,7 @@ function growOne(broker: BrokerState, topic: CreatePartitionsRequestCreatePartit
   if (topic.count > PARTITIONS_PER_TOPIC_MAX) return result(topic.name, ErrorCode.INVALID_PARTITIONS, `Number of partitions must be at most ${PARTITIONS_PER_TOPIC_MAX}.`);
   const problem = assignmentProblem(broker, topic, topic.count - current);
   if (problem !== undefined) return result(topic.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
-  if (!validateOnly) broker.topics.setPartitionCount(topic.name, topic.count);
+  if (!validateOnly) await broker.topics.setPartitionCount(topic.name, topic.count);
   return result(topic.name, ErrorCode.NONE, null);
 }
 
@@ -46,14 +46,14 @@ export const createPartitionsHandler: ApiHandler<CreatePartitionsRequest, Create
   apiKey: CREATE_PARTITIONS_KEY,
   minVersion: 0,
   maxVersion: 3,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
-    const results = request.topics.map((topic) =>
-      counts.get(topic.name)! > 1
-        ? result(topic.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.')
-        : growOne(ctx.broker, topic, request.validateOnly),
-    );
+    const results: Result[] = [];
+    for (const topic of request.topics) {
+      const duplicate = counts.get(topic.name)! > 1;
+      results.push(duplicate ? result(topic.name, ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.') : await growOne(ctx.broker, topic, request.validateOnly));
+    }
     return { ...defaultCreatePartitionsResponse(), results };
   },
 };

@@ -16,15 +16,16 @@ export const incrementalAlterConfigsHandler: ApiHandler<IncrementalAlterConfigsR
   apiKey: INCREMENTAL_ALTER_CONFIGS_KEY,
   minVersion: 0,
   maxVersion: 1,
-  handle(ctx, request) {
-    const responses = request.resources.map((resource) => {
-      const [errorCode, errorMessage] = resourceOutcome(() => {
+  async handle(ctx, request) {
+    const responses = [];
+    for (const resource of request.resources) {
+      const [errorCode, errorMessage] = await resourceOutcome(async () => {
         const target = resolveTarget(ctx.broker, resource.resourceType, resource.resourceName);
         const changes = incrementalChanges(target, ctx.broker, resource.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })));
-        applyChanges(target, ctx.broker, changes, request.validateOnly);
+        await applyChanges(target, ctx.broker, changes, request.validateOnly);
       });
-      return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName };
-    });
+      responses.push({ errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName });
+    }
     return { ...defaultIncrementalAlterConfigsResponse(), responses };
   },
 };

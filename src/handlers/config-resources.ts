@@ -138,7 +138,7 @@ function validateChange(target: ConfigTarget, broker: BrokerState, name: string,
 }
 
 /** Validates every change, then (unless validateOnly) applies them all. */
-export function applyChanges(target: ConfigTarget, broker: BrokerState, changes: Map<string, string | null>, validateOnly: boolean): void {
+export async function applyChanges(target: ConfigTarget, broker: BrokerState, changes: Map<string, string | null>, validateOnly: boolean): Promise<void> {
   if (target.kind === 'broker-logger') throw new ResourceError(ErrorCode.INVALID_REQUEST, 'Broker loggers cannot be altered by Rill');
   for (const [name, text] of changes) validateChange(target, broker, name, text);
   if (validateOnly) return;
@@ -146,14 +146,14 @@ export function applyChanges(target: ConfigTarget, broker: BrokerState, changes:
     if (target.kind === 'topic') target.topic.config.set(name, text);
     else broker.config.setDynamic(name, text, target.perBroker);
   }
-  if (target.kind === 'topic') broker.topics.configChanged(target.topic);
+  if (target.kind === 'topic') await broker.topics.configChanged(target.topic);
   else broker.topics.brokerConfigChanged();
 }
 
 /** Runs fn, turning a ResourceError into [code, message]. */
-export function resourceOutcome(fn: () => void): [number, string | null] {
+export async function resourceOutcome(fn: () => Promise<void>): Promise<[number, string | null]> {
   try {
-    fn();
+    await fn();
     return [ErrorCode.NONE, null];
   } catch (err) {
     if (err instanceof ResourceError) return [err.errorCode, err.message];

@@ -1,10 +1,9 @@
 // The broker's partition logs: one PartitionLog per topic partition under the first data dir
 // (`<topic>-<partition>/`), opened when a topic is created or found at start, reconfigured when
-// topic or broker configs change, closed (with the clean-shutdown marker) at stop. The topic
-// catalog (names, ids, partition counts, config overrides) is `rill-topics.json` beside them,
-// rewritten atomically on every change.
+// topic or broker configs change, closed (with the clean-shutdown marker) at stop. Which topics
+// exist is the metadata store's (src/cluster), reached through the TopicStore's hooks.
 // Interim: the storage engine's LogManager will take over log lifecycles when it lands.
-import { existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopicConfig } from '../config/topic-config.js';
 import { resolveLogConfig, type CleanupPolicy, type LogConfig } from '../log/config.js';
@@ -13,18 +12,9 @@ import { PartitionLog } from '../log/partition-log.js';
 import type { LogFn } from '../server/types.js';
 import type { TopicHooks, TopicMetadata } from './topic-store.js';
 
-const CATALOG_FILE = 'rill-topics.json';
 const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** PartitionLog's smallest segment (Kafka accepts segment.bytes down to 14). */
 const SEGMENT_BYTES_MIN = 64;
-
-export interface CatalogEntry {
-  name: string;
-  topicId: string;
-  partitionCount: number;
-  replicationFactor: number;
-  overrides: Record<string, string>;
-}
 
 type AppendListener = (topic: string, partition: number) => void;
 
@@ -59,25 +49,12 @@ export class PartitionLogs implements TopicHooks {
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly appendListeners = new Set<AppendListener>();
   private readonly cleanShutdown: boolean;
-  private catalog: () => CatalogEntry[] = () => [];
   private retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly dataDir: string, private readonly context: StorageContext, private readonly log: LogFn) {
     const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
     this.cleanShutdown = existsSync(marker);
     if (this.cleanShutdown) unlinkSync(marker);
-  }
-
-  /** The catalog written at the last change, or [] on a fresh data dir. */
-  readCatalog(): CatalogEntry[] {
-    const path = join(this.dataDir, CATALOG_FILE);
-    if (!existsSync(path)) return [];
-    return JSON.parse(readFileSync(path, 'utf8')) as CatalogEntry[];
-  }
-
-  /** Where the current catalog comes from (the topic store). */
-  setCatalogSource(source: () => CatalogEntry[]): void {
-    this.catalog = source;
   }
 
   /** Starts the periodic retention and flush check (log.retention.check.interval.ms). */
@@ -123,14 +100,12 @@ export class PartitionLogs implements TopicHooks {
 
   topicCreated(topic: TopicMetadata): void {
     this.logs.set(topic.name, Array.from({ length: topic.partitionCount }, (_, partition) => this.open(topic, partition)));
-    this.persist();
   }
 
   partitionsAdded(topic: TopicMetadata): void {
     const partitions = this.logs.get(topic.name) ?? [];
     for (let partition = partitions.length; partition < topic.partitionCount; partition++) partitions.push(this.open(topic, partition));
     this.logs.set(topic.name, partitions);
-    this.persist();
   }
 
   topicDeleted(topic: TopicMetadata): void {
@@ -139,19 +114,11 @@ export class PartitionLogs implements TopicHooks {
       rmSync(partitionLog.dir, { recursive: true, force: true });
     }
     this.logs.delete(topic.name);
-    this.persist();
   }
 
   configChanged(topic: TopicMetadata): void {
     const config = logConfigOf(topic.config);
     for (const partitionLog of this.logs.get(topic.name) ?? []) partitionLog.config = config;
-    this.persist();
-  }
-
-  private persist(): void {
-    const path = join(this.dataDir, CATALOG_FILE);
-    writeFileSync(path + '.tmp', JSON.stringify(this.catalog(), null, 1));
-    renameSync(path + '.tmp', path);
   }
 
   /** Flushes and closes every log, then writes the clean-shutdown marker. */

@@ -103,13 +103,13 @@ function parseConfigs(configs: [string, string | null][]): Map<string, TopicOver
 }
 
 /** Validates and (unless validate_only) creates the topic; never throws for bad input. */
-export function createTopic(broker: BrokerState, request: CreateTopicRequest): CreateTopicResult {
+export async function createTopic(broker: BrokerState, request: CreateTopicRequest): Promise<CreateTopicResult> {
   try {
     checkName(broker, request.name);
     const numPartitions = resolvePartitions(broker, request);
     const replicationFactor = resolveReplicationFactor(broker, request);
     const overrides = parseConfigs(request.configs);
-    const topic = request.validateOnly ? null : broker.topics.create(request.name, numPartitions, replicationFactor, overrides);
+    const topic = request.validateOnly ? null : await broker.topics.create(request.name, numPartitions, replicationFactor, overrides);
     if (topic !== null) broker.log(`rill: created topic ${request.name} with ${numPartitions} partition(s)`);
     const config = topic?.config ?? new TopicConfig(broker.config, overrides);
     return { errorCode: ErrorCode.NONE, errorMessage: null, topic, config, numPartitions, replicationFactor };
@@ -120,6 +120,6 @@ export function createTopic(broker: BrokerState, request: CreateTopicRequest): C
 }
 
 /** Auto-creation for Metadata and Produce: num.partitions and default.replication.factor. */
-export function autoCreateTopic(broker: BrokerState, name: string): CreateTopicResult {
+export function autoCreateTopic(broker: BrokerState, name: string): Promise<CreateTopicResult> {
   return createTopic(broker, { name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [], validateOnly: false });
 }

@@ -32,6 +32,7 @@ function run(args: string[]) {
     });
     void exited.then(() => reject(new Error(`exited before ready: ${stderr}`)));
   });
+  ready.catch(() => {});
   return { child, exited, ready, output: () => ({ stdout, stderr }) };
 }
 

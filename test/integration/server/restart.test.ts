@@ -1,0 +1,44 @@
+// A broker restarted on the same data dir keeps its cluster id, topics (ids, partitions,
+// config overrides) and records.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startBroker } from '../../../src/broker.js';
+import type { CreateTopicsResponse, DescribeConfigsResponse, ListOffsetsResponse, MetadataResponse, ProduceResponse } from '../../../src/protocol/index.js';
+import { buildBatch } from '../../../src/protocol/records/records.js';
+import { WireClient } from './wire-client.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'rill-restart-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const allTopics = { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+
+describe('restart', () => {
+  it('keeps cluster id, topics, overrides and records', async () => {
+    const first = await startBroker({ dataDir, log: () => {} });
+    let client = await WireClient.open(first.port);
+    const created = await client.call<CreateTopicsResponse>(19, 7, {
+      topics: [{ name: 'kept', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '123456' }] }], timeoutMs: 1000, validateOnly: false,
+    });
+    expect(created.topics[0]!.errorCode).toBe(0);
+    const records = [{ key: Buffer.from('k'), value: Buffer.from('v'), headers: [], timestampMs: Date.now() }];
+    const produced = await client.call<ProduceResponse>(0, 9, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'kept', partitionData: [{ index: 1, records: buildBatch({ records } as never) }] }] });
+    expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    const before = await client.call<MetadataResponse>(3, 12, allTopics);
+    client.close();
+    await first.stop();
+
+    const second = await startBroker({ dataDir, log: () => {} });
+    client = await WireClient.open(second.port);
+    const after = await client.call<MetadataResponse>(3, 12, allTopics);
+    expect(after.clusterId).toBe(before.clusterId);
+    expect(after.topics.map((t) => [t.name, t.topicId, t.partitions.length])).toEqual([['kept', created.topics[0]!.topicId, 2]]);
+    const described = await client.call<DescribeConfigsResponse>(32, 4, { resources: [{ resourceType: 2, resourceName: 'kept', configurationKeys: ['retention.ms'] }], includeSynonyms: false, includeDocumentation: false });
+    expect(described.results[0]!.configs[0]).toMatchObject({ value: '123456', configSource: 1 });
+    const latest = await client.call<ListOffsetsResponse>(2, 7, { replicaId: -1, isolationLevel: 0, timeoutMs: 1000, topics: [{ name: 'kept', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }] });
+    expect(latest.topics[0]!.partitions[0]!.offset).toBe(1n);
+    client.close();
+    await second.stop();
+  });
+});
