@@ -23,6 +23,7 @@ import { fetchResponse, produceFrame } from './workloads.js';
 const PARTITIONS = 100;
 const BATCH_BYTES = 1024;
 const TARGET_US = 20;
+const TARGET_GROUPS = new Set(['produce decode', 'fetch encode, no records']);
 const PRODUCE_VERSIONS = [3, 7, 9, 12];
 const FETCH_VERSIONS = [4, 11, 12, 16];
 
@@ -32,7 +33,7 @@ interface Options {
 }
 
 interface TaskSpec {
-  group: 'produce decode' | 'fetch encode';
+  group: 'produce decode' | 'fetch encode, no records' | 'fetch encode, records by reference';
   version: number;
   path: 'generated' | 'registry';
   run: () => void;
@@ -42,7 +43,10 @@ interface TaskResult {
   group: string;
   version: number;
   path: string;
+  /** Median over rounds of each round's p50 latency, microseconds. */
   latencyUsP50: number;
+  /** The lowest round's p50 (less sensitive to other processes on a shared machine). */
+  latencyUsP50Min: number;
   opsPerSecond: number;
 }
 
@@ -53,7 +57,7 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, got ${arg}`);
     return parsed;
   };
-  return { timeMs: value('time-ms', 400), rounds: value('rounds', 3) };
+  return { timeMs: value('time-ms', 500), rounds: value('rounds', 5) };
 }
 
 function produceTasks(version: number): TaskSpec[] {
@@ -73,8 +77,14 @@ function produceTasks(version: number): TaskSpec[] {
 }
 
 function fetchTasks(version: number): TaskSpec[] {
-  const msg = fetchResponse(PARTITIONS, BATCH_BYTES);
+  return [...fetchTasksFor(version, 0), ...fetchTasksFor(version, BATCH_BYTES)];
+}
+
+/** batchBytes 0: the non-record part alone (records empty); otherwise records appended by reference. */
+function fetchTasksFor(version: number, batchBytes: number): TaskSpec[] {
+  const msg = fetchResponse(PARTITIONS, batchBytes);
   const headerVersion = fetchApi.responseHeaderVersion(version);
+  const group = batchBytes === 0 ? 'fetch encode, no records' : 'fetch encode, records by reference';
   const generic = (): void => {
     const w = new Writer();
     const slot = w.reserveInt32();
@@ -85,8 +95,8 @@ function fetchTasks(version: number): TaskSpec[] {
   };
   const registry = (): void => void encodeResponseFrame(1, version, 1, msg);
   return [
-    { group: 'fetch encode', version, path: 'generated', run: generic },
-    { group: 'fetch encode', version, path: 'registry', run: registry },
+    { group, version, path: 'generated', run: generic },
+    { group, version, path: 'registry', run: registry },
   ];
 }
 
@@ -110,8 +120,16 @@ async function measure(options: Options): Promise<TaskResult[]> {
   const rounds: Map<string, number>[] = [];
   for (let round = 0; round < options.rounds; round++) rounds.push(await runRound(tasks, options));
   return tasks.map((task) => {
-    const msPerOp = median(rounds.map((round) => round.get(taskName(task))!));
-    return { group: task.group, version: task.version, path: task.path, latencyUsP50: msPerOp * 1000, opsPerSecond: 1000 / msPerOp };
+    const perRound = rounds.map((round) => round.get(taskName(task))!);
+    const msPerOp = median(perRound);
+    return {
+      group: task.group,
+      version: task.version,
+      path: task.path,
+      latencyUsP50: msPerOp * 1000,
+      latencyUsP50Min: Math.min(...perRound) * 1000,
+      opsPerSecond: 1000 / msPerOp,
+    };
   });
 }
 
@@ -119,19 +137,21 @@ function markdownBody(results: TaskResult[], options: Options): string {
   const generated = new Map(results.filter((r) => r.path === 'generated').map((r) => [`${r.group} ${r.version}`, r.latencyUsP50]));
   const rows = results.map((r) => {
     const base = generated.get(`${r.group} ${r.version}`)!;
-    const verdict = r.latencyUsP50 <= TARGET_US ? 'met' : 'missed';
-    return [r.group, `v${r.version}`, r.path, formatNumber(r.latencyUsP50), formatNumber(r.opsPerSecond), formatNumber(base / r.latencyUsP50), verdict];
+    const verdict = !TARGET_GROUPS.has(r.group) ? '-' : r.latencyUsP50 <= TARGET_US ? 'met' : 'missed';
+    return [r.group, `v${r.version}`, r.path, formatNumber(r.latencyUsP50), formatNumber(r.latencyUsP50Min), formatNumber(r.opsPerSecond), formatNumber(base / r.latencyUsP50), verdict];
   });
   return [
     `Workload: ${PARTITIONS} partitions of one topic, one ${BATCH_BYTES}-byte batch each.`,
     '"produce decode": request header + body from one frame (no size prefix); record sets come back as slices of the frame.',
-    '"fetch encode": size prefix + response header + body into a chunk list (records appended by reference, not copied).',
+    '"fetch encode": size prefix + response header + body into a chunk list. "no records": every partition\'s records empty, i.e. the',
+    `non-record part alone (the target's definition); "records by reference": one ${BATCH_BYTES}-byte batch per partition appended by`,
+    'reference (not copied), which splits the chunk list at every partition (one Buffer view per partition).',
     '"generated" calls the generated codec functions directly; "registry" is what the broker calls (decodeRequestFrame /',
     'encodeResponseFrame): the generated decoder for Produce, the hand-specialized writer in src/protocol/primitives/hot-paths.ts for Fetch.',
     `Each task: tinybench, ${options.timeMs} ms per task per round, ${options.rounds} rounds; the figure is the median of the rounds' p50 latencies.`,
     `"x generated" is the speed-up over the generated codec in the same run; target: <= ${TARGET_US} us.`,
     '',
-    markdownTable(['task', 'version', 'path', 'p50 us', 'ops/s', 'x generated', `<= ${TARGET_US} us`], rows),
+    markdownTable(['task', 'version', 'path', 'p50 us (median of rounds)', 'p50 us (best round)', 'ops/s', 'x generated', `median <= ${TARGET_US} us`], rows),
   ].join('\n');
 }
 

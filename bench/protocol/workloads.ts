@@ -4,6 +4,7 @@ import { encodeRequestFrame, type FetchResponse, type ProduceRequest } from '../
 
 /** A stand-in v2 record batch of batchBytes bytes (the codecs never look inside). */
 function fakeBatch(batchBytes: number, seed: number): Buffer {
+  if (batchBytes === 0) return Buffer.alloc(0);
   const batch = Buffer.alloc(batchBytes, seed & 0xff);
   batch.writeBigInt64BE(0n, 0);
   batch.writeInt32BE(batchBytes - 12, 8);

@@ -54,7 +54,9 @@ export class Reader {
   }
 
   readInt16(): number {
-    return this.buf.readInt16BE(this.take(2, 'int16'));
+    const at = this.take(2, 'int16');
+    const buf = this.buf;
+    return ((buf[at]! << 24) >> 16) | buf[at + 1]!;
   }
 
   readUint16(): number {
@@ -62,7 +64,9 @@ export class Reader {
   }
 
   readInt32(): number {
-    return this.buf.readInt32BE(this.take(4, 'int32'));
+    const at = this.take(4, 'int32');
+    const buf = this.buf;
+    return (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
   }
 
   readUint32(): number {

@@ -101,8 +101,9 @@ export class Writer {
   }
 
   writeInt8(value: number): void {
+    if ((value << 24) >> 24 !== value) throw new RangeError(`Writer: int8 out of range: ${value}`);
     const at = this.room(1);
-    this.buf.writeInt8(value, at);
+    this.buf[at] = value;
     this.pos = at + 1;
   }
 
@@ -113,8 +114,11 @@ export class Writer {
   }
 
   writeInt16(value: number): void {
+    if ((value << 16) >> 16 !== value) throw new RangeError(`Writer: int16 out of range: ${value}`);
     const at = this.room(2);
-    this.buf.writeInt16BE(value, at);
+    const buf = this.buf;
+    buf[at] = value >>> 8;
+    buf[at + 1] = value;
     this.pos = at + 2;
   }
 
@@ -125,8 +129,13 @@ export class Writer {
   }
 
   writeInt32(value: number): void {
+    if ((value | 0) !== value) throw new RangeError(`Writer: int32 out of range: ${value}`);
     const at = this.room(4);
-    this.buf.writeInt32BE(value, at);
+    const buf = this.buf;
+    buf[at] = value >>> 24;
+    buf[at + 1] = value >>> 16;
+    buf[at + 2] = value >>> 8;
+    buf[at + 3] = value;
     this.pos = at + 4;
   }
 
