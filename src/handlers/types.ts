@@ -1,5 +1,6 @@
 // What a handler file exports and what it receives.
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { BoundListener } from '../server/server.js';
 import type { LogFn, RequestContext, RequestHeaderInfo } from '../server/types.js';
 import type { PartitionLogs } from './partition-logs.js';
@@ -12,6 +13,8 @@ export interface BrokerState {
   readonly clusterId: string;
   readonly topics: TopicStore;
   readonly logs: PartitionLogs;
+  /** Consumer groups and committed offsets (src/coordinator/group). */
+  readonly groups: GroupCoordinator;
   /** Advertised listeners with their real ports. */
   advertisedListeners(): BoundListener[];
   log: LogFn;
