@@ -13,6 +13,9 @@ const DECOMPRESSED_BYTES_MAX_DEFAULT: usize = 256 * 1024 * 1024;
 /// out of a per-thread scratch buffer that stays allocated (fresh memory costs a page fault per
 /// 4 KiB, which on virtual machines is slower than the copy).
 const ADOPT_OUTPUT_MIN_BYTES: usize = 4 * 1024 * 1024;
+/// Outputs of thread-pool work at least this large are adopted: a copy would run on the JS
+/// thread, which the async forms exist to spare.
+const ASYNC_ADOPT_OUTPUT_MIN_BYTES: usize = 64 * 1024;
 /// Largest scratch capacity a thread keeps between calls.
 const SCRATCH_RETAINED_BYTES_MAX: usize = 8 * 1024 * 1024;
 const ZSTD_LEVEL_MIN: f64 = -131_072.0;
@@ -49,8 +52,8 @@ thread_local! {
 }
 
 /// A codec output as a JS Buffer: adopted when large, else copied (and `output` kept).
-fn hand_off(env: Env, output: &mut Vec<u8>) -> JsResult<napi_value> {
-    if output.len() >= ADOPT_OUTPUT_MIN_BYTES {
+fn hand_off(env: Env, output: &mut Vec<u8>, adopt_min_bytes: usize) -> JsResult<napi_value> {
+    if output.len() >= adopt_min_bytes {
         env.adopt_buffer(std::mem::take(output))
     } else {
         env.buffer_copy(output)
@@ -62,7 +65,7 @@ fn with_scratch_output(env: Env, fill: impl FnOnce(&mut Vec<u8>) -> JsResult<()>
     SCRATCH.with(|cell| {
         let mut scratch = cell.borrow_mut();
         scratch.clear();
-        let result = fill(&mut scratch).and_then(|()| hand_off(env, &mut scratch));
+        let result = fill(&mut scratch).and_then(|()| hand_off(env, &mut scratch, ADOPT_OUTPUT_MIN_BYTES));
         if scratch.capacity() > SCRATCH_RETAINED_BYTES_MAX {
             *scratch = Vec::new();
         }
@@ -103,7 +106,7 @@ impl Task for CompressTask {
         Ok(output)
     }
     fn to_js(&self, env: Env, mut output: Vec<u8>) -> JsResult<napi_value> {
-        hand_off(env, &mut output)
+        hand_off(env, &mut output, ASYNC_ADOPT_OUTPUT_MIN_BYTES)
     }
 }
 
@@ -121,7 +124,7 @@ impl Task for DecompressTask {
         Ok(output)
     }
     fn to_js(&self, env: Env, mut output: Vec<u8>) -> JsResult<napi_value> {
-        hand_off(env, &mut output)
+        hand_off(env, &mut output, ASYNC_ADOPT_OUTPUT_MIN_BYTES)
     }
 }
 
