@@ -48,20 +48,33 @@ function decompressTolerant(accel: Accel, codec: Codec, input: Buffer, maxOutput
   }
 }
 
+const bombs = new Map<string, Buffer>();
+
+/** 8 MiB of zeros compressed by producer, made once per producer and codec. */
+function zeroBomb(producer: Accel, codec: Codec): Buffer {
+  const key = `${producer.implementation} ${codec}`;
+  let bomb = bombs.get(key);
+  if (bomb === undefined) {
+    bomb = producer.compress(codec, Buffer.alloc(8 * MiB));
+    bombs.set(key, bomb);
+  }
+  return bomb;
+}
+
 describe.each(pairs())('bad input: %s', (_name, { producer, consumer, codec }) => {
   const data = logCorpus(5000, SEED);
   const compressed = producer.compress(codec, data);
 
   it('rejects every truncation of a valid stream', () => {
-    const step = Math.max(1, Math.floor(compressed.length / 150));
-    for (let length = 0; length < compressed.length; length += length < 40 ? 1 : step) {
+    const step = Math.max(1, Math.floor(compressed.length / 60));
+    for (let length = 0; length < compressed.length; length += length < 24 || length > compressed.length - 24 ? 1 : step) {
       expectCompressionError(() => consumer.decompress(codec, compressed.subarray(0, length)), codec, ['truncated', 'corrupt'], `prefix ${length}/${compressed.length}`);
     }
   });
 
   it('survives random byte mutations (output or CompressionError, nothing else)', () => {
     const random = new SeededRandom(SEED + compressed.length);
-    for (let round = 0; round < 150; round++) {
+    for (let round = 0; round < 100; round++) {
       const mutated = Buffer.from(compressed);
       const flips = 1 + random.below(4);
       for (let k = 0; k < flips; k++) mutated[random.below(mutated.length)] ^= 1 + random.below(255);
@@ -70,7 +83,7 @@ describe.each(pairs())('bad input: %s', (_name, { producer, consumer, codec }) =
   });
 
   it('fails a real bomb (8 MiB of zeros) with too-large under a 1 MiB cap', async () => {
-    const bomb = producer.compress(codec, Buffer.alloc(8 * MiB));
+    const bomb = zeroBomb(producer, codec);
     expect(bomb.length).toBeLessThan(MiB / 2); // snappy expands at most ~21x; the others far more
     expectCompressionError(() => consumer.decompress(codec, bomb, MiB), codec, ['too-large'], 'sync');
     const err = await rejected(consumer.decompressAsync(codec, bomb, MiB), CompressionError, 'async');
