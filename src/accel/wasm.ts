@@ -94,6 +94,8 @@ const RECORD_OVERHEAD_BYTES_MAX = 36;
 const HEADER_OVERHEAD_BYTES_MAX = 10;
 /** Minimum bytes of one encoded record (see the JS reference). */
 const RECORD_BYTES_MIN = 7;
+/** decodeRecords' first table guess holds one header per record plus this many. */
+const RECORD_HEADERS_GUESS_EXTRA = 4096;
 const ZSTD_UNSUPPORTED = 'zstd needs the native module (Node 20 zlib has no zstd)';
 
 /** Path of the module this implementation loads. */
@@ -238,7 +240,9 @@ function measureRecords(records: readonly RecordInput[]): RecordsLayout {
 /** The WASM hot path; arenaBytes() is exposed for tests of arena reuse. */
 export class WasmAccel implements Accel {
   readonly implementation = 'wasm' as const;
-  readonly file = createJsAccel().file;
+  readonly file: Accel['file'];
+  /** The reference, for the rare header-heavy body whose decode table would not fit the arena. */
+  private readonly js = createJsAccel();
   private readonly exports: RillWasmExports;
   private readonly arena: Arena;
 
@@ -246,6 +250,7 @@ export class WasmAccel implements Accel {
     const instance = new WebAssemblyApi.Instance(compileModule(), {});
     this.exports = instance.exports as unknown as RillWasmExports;
     this.arena = new Arena(this.exports.memory, this.exports.arenaBase());
+    this.file = this.js.file;
   }
 
   /** Current size of the module's linear memory in bytes. */
@@ -361,10 +366,14 @@ export class WasmAccel implements Accel {
     if (!Number.isInteger(count) || count < 0 || count > limits.batchRecordCountMax || count * RECORD_BYTES_MIN > bodyBytes) {
       throw new RecordDecodeError(`record count ${count} is invalid for ${bodyBytes} bytes`);
     }
-    let tableBytes = count * RECORD_ENTRY_BYTES + bodyBytes * 2;
+    // First guess: up to one header per record (plus a few thousand); every header takes at
+    // least 2 body bytes, which bounds the retry.
+    const headersGuess = Math.min(Math.floor(bodyBytes / 2), count + RECORD_HEADERS_GUESS_EXTRA);
+    let tableBytes = count * RECORD_ENTRY_BYTES + headersGuess * HEADER_ENTRY_BYTES;
     let result = this.decodeRecordTable(buf, start, end, count, tableBytes);
     if (result === ERR_OUTPUT_FULL) {
       tableBytes = count * RECORD_ENTRY_BYTES + Math.floor(bodyBytes / 2) * HEADER_ENTRY_BYTES;
+      if (tableBytes + bodyBytes > limits.wasmArenaBytesMax) return this.js.decodeRecords(buf, start, end, count);
       result = this.decodeRecordTable(buf, start, end, count, tableBytes);
     }
     if (result === ERR_RECORD) {
