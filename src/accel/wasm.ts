@@ -340,7 +340,10 @@ export class WasmAccel implements Accel {
     const result = this.exports.decodeVarlongs(inPtr, inLen, count, outPtr);
     if (result === ERR_TRUNCATED) throw new RecordDecodeError(`varints: input ends inside one of ${count} varints`);
     if (result < 0) throw new RecordDecodeError('varints: a varint is longer than 10 bytes or outside the safe integer range');
-    return Array.from(this.arena.f64.subarray(outPtr / 8, outPtr / 8 + count));
+    const { f64 } = this.arena;
+    const values = new Array<number>(count);
+    for (let i = 0, at = outPtr / 8; i < count; i++, at++) values[i] = f64[at]!;
+    return values;
   }
 
   encodeRecords(records: readonly RecordInput[]): Buffer {
