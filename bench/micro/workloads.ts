@@ -113,6 +113,7 @@ export class ScratchFiles {
       { ...base, fn: 'pwrite', run: () => io.pwrite(fd, data, 0) },
       { ...base, fn: 'pwritev (4 buffers)', run: () => io.pwritev(fd, pieces, 0) },
       { ...base, fn: 'pread', run: () => io.pread(fd, readInto, 0, data.length, 0) },
+      { ...base, fn: 'pwrite + fdatasync', callsPerSample: 1, run: () => (io.pwrite(fd, data, 0), io.fdatasync(fd)) },
       { ...base, fn: 'pwriteAsync', run: () => undefined, runAsync: () => io.pwriteAsync(fd, data, 0) },
       { ...base, fn: 'preadAsync', run: () => undefined, runAsync: () => io.preadAsync(fd, readInto, 0, data.length, 0) },
     ];
