@@ -105,10 +105,12 @@ function codecError(codec: Codec, err: unknown): unknown {
   return kind === undefined ? err : new CompressionError(codec, kind, (err as Error).message);
 }
 
+const NATIVE_CODECS: ReadonlySet<string> = new Set(['snappy', 'lz4', 'zstd']);
+
+/** The Kafka id of a codec the crate implements (gzip is handled before this). */
 function codecId(codec: Codec): number {
-  const id = CODEC_IDS[codec];
-  if (id === undefined || codec === 'gzip') throw new TypeError(`unknown codec ${String(codec)}`);
-  return id;
+  if (!NATIVE_CODECS.has(codec)) throw new TypeError(`unknown codec ${String(codec)}`);
+  return CODEC_IDS[codec];
 }
 
 function createCodecs(addon: NativeAddon): Pick<Accel, 'compress' | 'decompress' | 'compressAsync' | 'decompressAsync'> {
