@@ -123,6 +123,7 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   }
   const first = server.advertisedListeners()[0]!;
   const stop = once(async () => {
+    logs.wakeAllForShutdown();
     await server.stop(limits.shutdownDrainMs);
     groups.close();
     await logs.closeAll();

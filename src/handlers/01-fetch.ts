@@ -1,5 +1,6 @@
-// Fetch (api key 1), versions 4-17 (v0-3 need record sets down-converted to message format
-// v0/v1; not served yet, so they are not advertised).
+// Fetch (api key 1), versions 0-17. v0-3 answer with the batches down-converted to message
+// format v0 (Fetch v0-1) or v1 (Fetch v2-3), as Kafka 3.x does: uncompressed, headers and
+// control batches dropped, records before the fetch offset dropped.
 // Per partition: whole batches from fetch_offset (the batch holding it included: the client
 // drops records before its offset), at least one batch even above the byte limits (KIP-74),
 // then more within partition_max_bytes and the response's max_bytes. Under min_bytes the
@@ -19,11 +20,20 @@ import {
   type FetchResponseFetchableTopicResponse,
   type FetchResponsePartitionData,
 } from '../protocol/index.js';
+import { downConvertToLegacy, type LegacyMagic } from '../protocol/records/legacy.js';
+import { RecordFormatError } from '../protocol/records/errors.js';
 import type { ApiHandler, BrokerState } from './types.js';
 
 export const FETCH_KEY = 1;
 const READ_COMMITTED = 1;
 const TOPIC_IDS_MIN_VERSION = 13;
+const V2_RECORDS_MIN_VERSION = 4;
+
+/** The message format a Fetch version reads, or undefined for v2 batches. */
+function legacyMagicFor(version: number): LegacyMagic | undefined {
+  if (version >= V2_RECORDS_MIN_VERSION) return undefined;
+  return version >= 2 ? 1 : 0;
+}
 
 interface FetchPlan {
   topicName: string | null;
@@ -50,16 +60,27 @@ interface ReadBudget {
   readBytes: number;
 }
 
+interface ReadMode {
+  readCommitted: boolean;
+  legacyMagic: LegacyMagic | undefined;
+}
+
+function convertRecords(records: Buffer, fetchOffset: number, mode: ReadMode): Buffer {
+  if (mode.legacyMagic === undefined || records.length === 0) return records;
+  return downConvertToLegacy(records, mode.legacyMagic, 0, records.length, { fromOffset: fetchOffset });
+}
+
 async function readPartition(
-  broker: BrokerState, topicName: string, partition: FetchRequestFetchPartition, budget: ReadBudget, readCommitted: boolean,
+  broker: BrokerState, topicName: string, partition: FetchRequestFetchPartition, budget: ReadBudget, mode: ReadMode,
 ): Promise<FetchResponsePartitionData> {
+  const readCommitted = mode.readCommitted;
   const partitionLog = broker.logs.get(topicName, partition.partition);
   if (partitionLog === undefined) return partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const maxBytes = Math.min(partition.partitionMaxBytes, budget.readBytes === 0 ? Math.max(budget.remainingBytes, 1) : budget.remainingBytes);
   try {
     const maxOffset = readCommitted ? partitionLog.lastStableOffset : partitionLog.highWatermark;
     const read = maxBytes <= 0 ? null : await partitionLog.read(Number(partition.fetchOffset), maxBytes, { maxOffset });
-    const records = read?.records ?? Buffer.alloc(0);
+    const records = convertRecords(read?.records ?? Buffer.alloc(0), Number(partition.fetchOffset), mode);
     budget.remainingBytes -= records.length;
     budget.readBytes += records.length;
     return {
@@ -75,20 +96,21 @@ async function readPartition(
   } catch (err) {
     if (err instanceof OffsetOutOfRangeError) return partitionError(partition.partition, ErrorCode.OFFSET_OUT_OF_RANGE);
     if (err instanceof StorageError) return partitionError(partition.partition, err.errorCode);
+    if (err instanceof RecordFormatError) return partitionError(partition.partition, err.errorCode);
     throw err;
   }
 }
 
-async function readAll(broker: BrokerState, plans: FetchPlan[], request: FetchRequest): Promise<{ topics: FetchResponseFetchableTopicResponse[]; bytes: number }> {
+async function readAll(broker: BrokerState, plans: FetchPlan[], request: FetchRequest, version: number): Promise<{ topics: FetchResponseFetchableTopicResponse[]; bytes: number }> {
   const budget: ReadBudget = { remainingBytes: request.maxBytes, readBytes: 0 };
-  const readCommitted = request.isolationLevel === READ_COMMITTED;
+  const mode: ReadMode = { readCommitted: request.isolationLevel === READ_COMMITTED, legacyMagic: legacyMagicFor(version) };
   const topics: FetchResponseFetchableTopicResponse[] = [];
   for (const plan of plans) {
     const partitions: FetchResponsePartitionData[] = [];
     for (const partition of plan.partitions) {
       partitions.push(plan.topicName === null
         ? partitionError(partition.partition, plan.errorCode)
-        : await readPartition(broker, plan.topicName, partition, budget, readCommitted));
+        : await readPartition(broker, plan.topicName, partition, budget, mode));
     }
     topics.push({ topic: plan.topicName ?? '', topicId: plan.topicId, partitions });
   }
@@ -107,7 +129,7 @@ function waitForAppend(broker: BrokerState, plans: FetchPlan[], maxWaitMs: numbe
     const timer = setTimeout(done, maxWaitMs);
     timer.unref();
     const unsubscribe = broker.logs.onAppend((topic, partition) => {
-      if (wanted.has(`${topic}\u0000${partition}`)) done();
+      if (broker.logs.stopping || wanted.has(`${topic}\u0000${partition}`)) done();
     });
   });
 }
@@ -118,7 +140,7 @@ function hasErrors(topics: FetchResponseFetchableTopicResponse[]): boolean {
 
 export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
   apiKey: FETCH_KEY,
-  minVersion: 4,
+  minVersion: 0,
   maxVersion: 17,
   async handle(ctx, request, version) {
     if (request.sessionId !== 0) {
@@ -126,10 +148,10 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
     }
     const plans = planTopics(ctx.broker, request, version);
     const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
-    let result = await readAll(ctx.broker, plans, request);
-    while (result.bytes < request.minBytes && Date.now() < deadlineMs && !hasErrors(result.topics)) {
+    let result = await readAll(ctx.broker, plans, request, version);
+    while (result.bytes < request.minBytes && Date.now() < deadlineMs && !hasErrors(result.topics) && !ctx.broker.logs.stopping) {
       await waitForAppend(ctx.broker, plans, deadlineMs - Date.now());
-      result = await readAll(ctx.broker, plans, request);
+      result = await readAll(ctx.broker, plans, request, version);
     }
     return { ...defaultFetchResponse(), sessionId: 0, responses: result.topics };
   },

@@ -50,6 +50,8 @@ export class PartitionLogs implements TopicHooks {
   private readonly appendListeners = new Set<AppendListener>();
   private readonly cleanShutdown: boolean;
   private retentionTimer: NodeJS.Timeout | undefined;
+  /** Set at shutdown: waiting fetches answer now instead of waiting for appends. */
+  stopping = false;
 
   constructor(readonly dataDir: string, private readonly context: StorageContext, private readonly log: LogFn) {
     const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
@@ -80,6 +82,12 @@ export class PartitionLogs implements TopicHooks {
   onAppend(listener: AppendListener): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
+  }
+
+  /** Shutdown: wakes every waiting fetch and keeps new ones from waiting. */
+  wakeAllForShutdown(): void {
+    this.stopping = true;
+    for (const listener of this.appendListeners) listener('', -1);
   }
 
   /** Tells waiting fetches that a partition grew. */

@@ -9,6 +9,7 @@ import {
   type FetchResponse, type ListOffsetsResponse, type MetadataResponse,
 } from '../../../src/protocol/index.js';
 import { iterateBatches } from '../../../src/protocol/records/batch.js';
+import { parseLegacyMessageSet } from '../../../src/protocol/records/legacy.js';
 import { readBatchRecords } from '../../../src/protocol/records/records.js';
 
 let broker: RunningBroker;
@@ -100,6 +101,13 @@ describe('Produce and Fetch', () => {
     const outOfRange = await client.call<FetchResponse>(1, 11, fetchRequest('pf', 'AAAAAAAAAAAAAAAAAAAAAA', 99));
     expect(outOfRange.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
 
+    // Fetch v0-3 get message format v0/v1, records before the fetch offset dropped.
+    for (const [version, magic] of [[0, 0], [3, 1]] as const) {
+      const legacy = await client.call<FetchResponse>(1, version, fetchRequest('pf', 'AAAAAAAAAAAAAAAAAAAAAA', 1));
+      const messages = parseLegacyMessageSet(legacy.responses[0]!.partitions[0]!.records!);
+      expect(messages.map((m) => [m.offset, m.magic, m.key?.toString(), m.value?.toString() ?? null])).toEqual([[1, magic, 'k2', null], [2, magic, 'k3', 'v3']]);
+    }
+
     // Topic ids from v13.
     const metadata = await client.call<MetadataResponse>(3, 12, { topics: [{ name: 'pf', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     const byId = await client.call<FetchResponse>(1, Math.min(16, getApi(1)!.maxVersion), fetchRequest('', metadata.topics[0]!.topicId, 2));
@@ -142,5 +150,25 @@ describe('Produce and Fetch', () => {
     await producer.connect();
     await expect(producer.send({ topic: 'small', messages: [{ value: 'x'.repeat(500) }] })).rejects.toThrow(/message larger than the max message size/);
     await producer.disconnect();
+  });
+});
+
+describe('shutdown', () => {
+  it('answers a parked fetch at once when the broker stops', async () => {
+    const own = await startBroker({ log: () => {} });
+    const client = await Client.open(own.port);
+    await client.call(19, 7, { topics: [{ name: 'quiet', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+    const parked = client.call<FetchResponse>(1, 11, fetchRequest('quiet', 'AAAAAAAAAAAAAAAAAAAAAA', 0, { maxWaitMs: 600_000, minBytes: 1 }));
+    // Requests are dispatched in order: once the marker topic exists, the fetch has started.
+    void client.call(19, 7, { topics: [{ name: 'marker', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+    const observer = await Client.open(own.port);
+    const allTopics = { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+    while (!(await observer.call<MetadataResponse>(3, 12, allTopics)).topics.some((t) => t.name === 'marker'));
+    observer.socket.destroy();
+    const stopped = own.stop();
+    const response = await parked;
+    expect(response.responses[0]!.partitions[0]!).toMatchObject({ errorCode: 0, highWatermark: 0n });
+    expect(recordsOf(response)).toEqual([]);
+    await stopped;
   });
 });
