@@ -1,4 +1,5 @@
-// Micro-benchmark of the protocol hot paths, generated codec vs hand-specialized hot path, same run:
+// Micro-benchmark of the protocol hot paths, generated codec functions called directly vs the
+// registry's frame functions the broker calls, same run:
 // - decode a Produce request frame of 100 partitions x 1 batch (header + body; records stay slices)
 // - encode the non-record part of a Fetch response of 100 partitions (records appended by
 //   reference into the chunk list, never copied), size prefix and response header included.
@@ -147,7 +148,7 @@ function markdownBody(results: TaskResult[], options: Options): string {
     `non-record part alone (the target's definition); "records by reference": one ${BATCH_BYTES}-byte batch per partition appended by`,
     'reference (not copied), which splits the chunk list at every partition (one Buffer view per partition).',
     '"generated" calls the generated codec functions directly; "registry" is what the broker calls (decodeRequestFrame /',
-    'encodeResponseFrame): the generated decoder for Produce, the hand-specialized writer in src/protocol/primitives/hot-paths.ts for Fetch.',
+    'encodeResponseFrame: registry lookup, version checks, error wrapping, then the same generated functions).',
     `Each task: tinybench, ${options.timeMs} ms per task per round, ${options.rounds} rounds; the figure is the median of the rounds' p50 latencies.`,
     `"x generated" is the speed-up over the generated codec in the same run; target: <= ${TARGET_US} us.`,
     '',

@@ -524,33 +524,15 @@ const IMPORTS =
   "import type { Writer } from '../primitives/writer.js';\n" +
   "import * as rt from '../primitives/codec-runtime.js';\n";
 
-/**
- * Hand-specialized codecs in src/protocol/primitives/hot-paths.ts that the registry uses instead
- * of the generated ones (which stay exported, and which the hot paths fall back on).
- */
-const HOT_PATHS: Record<string, { read?: string; write?: string }> = {
-  FetchResponse: { write: '(w, v, m) => hot.writeFetchResponseHot(w, v, m, writeFetchResponse, writeFetchResponsePartitionData)' },
-};
-
-function hotRead(message: MessageSpec, generic: string): string {
-  return HOT_PATHS[message.name]?.read ?? generic;
-}
-
-function hotWrite(message: MessageSpec, generic: string): string {
-  return HOT_PATHS[message.name]?.write ?? generic;
-}
-
 export function emitApiModule(apiKey: number, name: string, request: MessageSpec, response: MessageSpec): string {
   const req = emitMessage(request);
   const res = emitMessage(response);
   const descriptor = `${camelName(name)}Api`;
-  const usesHot = HOT_PATHS[request.name] !== undefined || HOT_PATHS[response.name] !== undefined;
   return [
     GENERATED_HEADER,
     `// ${name} (api key ${apiKey}): ${versionsNote(request)}`,
     '',
     "import type { ApiDescriptor } from '../primitives/api.js';",
-    ...(usesHot ? ["import * as hot from '../primitives/hot-paths.js';"] : []),
     IMPORTS,
     req.code,
     res.code,
@@ -560,10 +542,10 @@ export function emitApiModule(apiKey: number, name: string, request: MessageSpec
     `  minVersion: ${request.minVersion},`,
     `  maxVersion: ${request.maxVersion},`,
     `  firstFlexibleVersion: ${firstFlexible(request)},`,
-    `  readRequest: ${hotRead(request, req.readFn)},`,
-    `  writeRequest: ${hotWrite(request, req.writeFn)},`,
-    `  readResponse: ${hotRead(response, res.readFn)},`,
-    `  writeResponse: ${hotWrite(response, res.writeFn)},`,
+    `  readRequest: ${req.readFn},`,
+    `  writeRequest: ${req.writeFn},`,
+    `  readResponse: ${res.readFn},`,
+    `  writeResponse: ${res.writeFn},`,
     '});',
     '',
   ].join('\n');

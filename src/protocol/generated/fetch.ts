@@ -2,7 +2,6 @@
 // Fetch (api key 1): versions 0-17, flexible from 12. Versions 0-3 come from legacy/.
 
 import type { ApiDescriptor } from '../primitives/api.js';
-import * as hot from '../primitives/hot-paths.js';
 import type { RawTaggedField, Reader } from '../primitives/reader.js';
 import type { Writer } from '../primitives/writer.js';
 import * as rt from '../primitives/codec-runtime.js';
@@ -877,5 +876,5 @@ export const fetchApi: ApiDescriptor<FetchRequest, FetchResponse> = rt.defineApi
   readRequest: readFetchRequest,
   writeRequest: writeFetchRequest,
   readResponse: readFetchResponse,
-  writeResponse: (w, v, m) => hot.writeFetchResponseHot(w, v, m, writeFetchResponse, writeFetchResponsePartitionData),
+  writeResponse: writeFetchResponse,
 });
