@@ -21,7 +21,7 @@ const MAX_OFFSET: usize = 65535;
 
 /** Block size we write: 64 KiB (BD id 4), what Kafka's own writer uses. */
 export const LZ4_BLOCK_BYTES: i32 = 65536;
-const HASH_LOG: u32 = 12;
+const HASH_LOG: u32 = 14;
 const HASH_TABLE: usize = memory.data(4 << HASH_LOG, 16);
 
 // @ts-ignore: decorator
