@@ -123,22 +123,15 @@ function readDescriptor(src: Buffer, frameStart: number, maxOutputBytes: number)
   let contentBytes: number | undefined;
   if ((flags & FLG_CONTENT_SIZE) !== 0) {
     need(src, at, 8, 'the content size');
-    contentBytes = readContentSize(src, at, maxOutputBytes);
+    contentBytes = src.readUInt32LE(at + 4) * 0x100000000 + src.readUInt32LE(at);
     at += 8;
   }
   need(src, at, 1, 'the header checksum');
   checkHeaderChecksum(src, frameStart, at);
-  return { flags, blockBytesMax: blockMaxBytes(sizeId), contentBytes, blocksStart: at + 1 };
-}
-
-function readContentSize(src: Buffer, at: number, maxOutputBytes: number): number {
-  const low = src.readUInt32LE(at);
-  const high = src.readUInt32LE(at + 4);
-  const contentBytes = high * 0x100000000 + low;
-  if (high >= 0x200000 || contentBytes > maxOutputBytes) {
-    fail('too-large', `declared content size exceeds the ${maxOutputBytes}-byte cap`);
+  if (contentBytes !== undefined && contentBytes > maxOutputBytes) {
+    fail('too-large', `declared content size ${contentBytes} exceeds the ${maxOutputBytes}-byte cap`);
   }
-  return contentBytes;
+  return { flags, blockBytesMax: blockMaxBytes(sizeId), contentBytes, blocksStart: at + 1 };
 }
 
 /** Accepts the correct checksum and the one old Kafka clients wrote over magic + descriptor (KAFKA-3160). */
