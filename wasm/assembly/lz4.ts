@@ -116,8 +116,13 @@ export function lz4CompressBlock(src: usize, srcLen: usize, dst: usize): usize {
   return op - dst;
 }
 
-/** Reads a length's 255-continuation bytes; returns the total or -1 if the input ends. */
+/** Where the last readLengthTail stopped. */
 let lengthCursor: usize = 0;
+
+/**
+ * Reads a length's 255-continuation bytes at ip, adding them to base; returns the total (and
+ * sets lengthCursor), or -1 if the input ends first or the length passes 1 GiB.
+ */
 function readLengthTail(ip: usize, end: usize, base: usize): isize {
   let total = base;
   for (;;) {
