@@ -515,7 +515,7 @@ export function firstFlexible(message: MessageSpec): number {
 
 function versionsNote(message: MessageSpec): string {
   const { minVersion, maxVersion, currentMinVersion } = message;
-  const legacy = currentMinVersion > minVersion ? ` Versions ${minVersion}-${currentMinVersion - 1} come from legacy/.` : '';
+  const legacy = currentMinVersion > minVersion ? ` Versions ${minVersion}-${currentMinVersion - 1} are those Kafka 4.0 removed.` : '';
   return `versions ${minVersion}-${maxVersion}, flexible from ${firstFlexible(message)}.${legacy}`;
 }
 

@@ -1,6 +1,7 @@
-// Loads Kafka's JSON message definitions (JSON with // comments) and merges current/ with
-// legacy/: versions at or above current's minimum come from current/, versions below it from
-// legacy/. The result is a schema where every version attribute is an explicit version set.
+// Loads Kafka's JSON message definitions (JSON with // comments). Versions at or above current/'s
+// minimum come from current/; the versions Kafka 4.0 removed come from current/ extended down to
+// the floors in legacy-floors.json, cross-checked against legacy/ when it is present. The result is
+// a schema where every version attribute is an explicit version set.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -211,8 +212,7 @@ function convert(raw: RawMessage, window: Window): Converted {
     structs.set(common.name, { name: common.name, fields: common.fields.map((f) => convertField(f, window, structs, common.name)) });
   }
   const root = { name: raw.name, fields: raw.fields.map((f) => convertField(f, window, structs, raw.name)) };
-  const valid = parseVersions(raw.validVersions, 1000);
-  return { raw, min: valid[0]![0], max: valid[valid.length - 1]![1], root, structs };
+  return { raw, min: window.lo, max: window.hi, root, structs };
 }
 
 // ---- merging legacy into current ----
@@ -263,11 +263,10 @@ function mergeStructs(cur: Map<string, StructSpec>, old: Map<string, StructSpec>
   return merged;
 }
 
-function toMessage(cur: Converted, old: Converted | undefined): MessageSpec {
+function toMessage(cur: Converted, old: Converted | undefined, minVersion: number, currentMinVersion: number): MessageSpec {
   const raw = cur.raw;
-  const minVersion = old ? Math.min(old.min, cur.min) : cur.min;
-  const curFlex = intersect(parseVersions(raw.flexibleVersions, cur.max), cur.min, cur.max);
-  const oldFlex = old ? intersect(parseVersions(old.raw.flexibleVersions, cur.max), minVersion, cur.min - 1) : [];
+  const curFlex = intersect(parseVersions(raw.flexibleVersions, cur.max), old ? currentMinVersion : minVersion, cur.max);
+  const oldFlex = old ? intersect(parseVersions(old.raw.flexibleVersions, cur.max), minVersion, currentMinVersion - 1) : [];
   const root = old ? { name: raw.name, fields: mergeFields(cur.root.fields, old.root.fields, raw.name) } : cur.root;
   const structs = old ? mergeStructs(cur.structs, old.structs, raw.name) : cur.structs;
   if (raw.type !== 'request' && raw.type !== 'response' && raw.type !== 'data') {
@@ -279,7 +278,7 @@ function toMessage(cur: Converted, old: Converted | undefined): MessageSpec {
     apiKey: raw.apiKey,
     minVersion,
     maxVersion: cur.max,
-    currentMinVersion: cur.min,
+    currentMinVersion,
     flexibleVersions: union(curFlex, oldFlex),
     listeners: raw.listeners ?? [],
     latestVersionUnstable: raw.latestVersionUnstable === true,
@@ -288,18 +287,93 @@ function toMessage(cur: Converted, old: Converted | undefined): MessageSpec {
   };
 }
 
-/** Loads one message from current/ and, when present and older, its legacy/ versions. */
-export function loadMessage(specsDir: string, fileName: string): MessageSpec {
+// ---- legacy floors (the versions Kafka 4.0 removed, without legacy/) ----
+
+interface RemovedField {
+  message: string;
+  path: string;
+  after: string;
+  field: RawField;
+}
+
+export interface LegacyFloors {
+  floors: Record<string, number>;
+  removedFields: RemovedField[];
+}
+
+export function loadLegacyFloors(path: string): LegacyFloors {
+  return JSON.parse(readFileSync(path, 'utf8')) as LegacyFloors;
+}
+
+function apiNameOf(messageName: string): string {
+  return messageName.replace(/(Request|Response)$/, '');
+}
+
+/** The struct a dotted field path ('Topics.Partitions') leads to from the message's top level. */
+function structAtPath(converted: Converted, path: string): StructSpec {
+  let struct = converted.root;
+  for (const name of path.split('.')) {
+    const field = struct.fields.find((f) => f.name === name);
+    const structName = field && structNameOf(field.type);
+    const next = structName === undefined ? undefined : converted.structs.get(structName);
+    if (next === undefined) throw new Error(`codegen: legacy-floors path ${path} not found in ${converted.raw.name}`);
+    struct = next;
+  }
+  return struct;
+}
+
+function addRemovedFields(converted: Converted, floors: LegacyFloors, window: Window): void {
+  for (const removed of floors.removedFields.filter((r) => r.message === converted.raw.name)) {
+    const struct = structAtPath(converted, removed.path);
+    const at = struct.fields.findIndex((f) => f.name === removed.after);
+    if (at < 0) throw new Error(`codegen: legacy-floors: no ${removed.after} in ${removed.message}.${removed.path}`);
+    struct.fields.splice(at + 1, 0, convertField(removed.field, window, converted.structs, struct.name));
+  }
+}
+
+/**
+ * Loads one message: current/ extended down to its legacy floor (legacy-floors.json). When
+ * legacy/ holds the message too, the same versions are built from it and must match exactly.
+ */
+export function loadMessage(specsDir: string, fileName: string, floors: LegacyFloors): MessageSpec {
   const curRaw = loadRaw(join(specsDir, 'current', fileName));
   const curValid = parseVersions(curRaw.validVersions, 1000);
   const curMin = curValid[0]![0];
-  const cur = convert(curRaw, { lo: curMin, hi: curValid[curValid.length - 1]![1] });
+  const curMax = curValid[curValid.length - 1]![1];
+  const floor = curRaw.type === 'data' ? undefined : floors.floors[apiNameOf(curRaw.name)];
+  const lo = floor === undefined ? curMin : Math.min(floor, curMin);
+  const window = { lo, hi: curMax };
+  const extended = convert(curRaw, window);
+  addRemovedFields(extended, floors, window);
+  const message = toMessage(extended, undefined, lo, curMin);
+  const fromLegacy = loadFromLegacy(specsDir, fileName, curRaw, curMin, curMax);
+  if (fromLegacy !== undefined) assertSameSchema(message, fromLegacy);
+  else if (lo < curMin && existsSync(join(specsDir, 'legacy'))) {
+    throw new Error(`codegen: legacy-floors.json gives ${curRaw.name} versions below ${curMin} that legacy/ does not have`);
+  }
+  return message;
+}
+
+/** The message as current/ + legacy/ describe it, or undefined when legacy/ adds no versions. */
+function loadFromLegacy(specsDir: string, fileName: string, curRaw: RawMessage, curMin: number, curMax: number): MessageSpec | undefined {
   const legacyPath = join(specsDir, 'legacy', fileName);
-  if (!existsSync(legacyPath) || curMin === 0) return toMessage(cur, undefined);
+  if (!existsSync(legacyPath) || curMin === 0) return undefined;
   const oldRaw = loadRaw(legacyPath);
   const oldMin = parseVersions(oldRaw.validVersions, 1000)[0]![0];
-  if (oldMin >= curMin) return toMessage(cur, undefined);
-  return toMessage(cur, convert(oldRaw, { lo: oldMin, hi: curMin - 1 }));
+  if (oldMin >= curMin) return undefined;
+  const cur = convert(curRaw, { lo: curMin, hi: curMax });
+  return toMessage(cur, convert(oldRaw, { lo: oldMin, hi: curMin - 1 }), oldMin, curMin);
+}
+
+/** Everything but the prose must agree; a difference means legacy-floors.json is out of date. */
+function assertSameSchema(fromFloors: MessageSpec, fromLegacy: MessageSpec): void {
+  const normalize = (m: MessageSpec): string =>
+    JSON.stringify({ ...m, structs: [...m.structs.entries()].sort(([a], [b]) => a.localeCompare(b)) }, (key, value) =>
+      key === 'about' || key === 'raw' ? undefined : value,
+    );
+  if (normalize(fromFloors) !== normalize(fromLegacy)) {
+    throw new Error(`codegen: ${fromFloors.name}: legacy-floors.json and legacy/ describe different schemas; update legacy-floors.json`);
+  }
 }
 
 export interface ApiSpec {
@@ -313,28 +387,26 @@ export interface ApiSpec {
 export interface Specs {
   apis: ApiSpec[];
   data: MessageSpec[];
-  /** Whether legacy/ was present. */
-  legacyPresent: boolean;
 }
 
 /** Every broker API (request listeners include 'broker') and every data message. */
-export function loadSpecs(specsDir: string): Specs {
+export function loadSpecs(specsDir: string, floors: LegacyFloors): Specs {
   const files = readdirSync(join(specsDir, 'current')).filter((f) => f.endsWith('.json')).sort();
   const apis: ApiSpec[] = [];
   const data: MessageSpec[] = [];
   for (const file of files) {
     if (file.endsWith('Request.json')) {
-      const request = loadMessage(specsDir, file);
+      const request = loadMessage(specsDir, file, floors);
       if (!request.listeners.includes('broker')) continue;
-      const response = loadMessage(specsDir, file.replace(/Request\.json$/, 'Response.json'));
+      const response = loadMessage(specsDir, file.replace(/Request\.json$/, 'Response.json'), floors);
       checkPair(request, response);
       apis.push({ apiKey: request.apiKey!, name: request.name.replace(/Request$/, ''), request, response });
     } else if (!file.endsWith('Response.json') && loadRaw(join(specsDir, 'current', file)).type === 'data') {
-      data.push(loadMessage(specsDir, file));
+      data.push(loadMessage(specsDir, file, floors));
     }
   }
   apis.sort((a, b) => a.apiKey - b.apiKey);
-  return { apis, data, legacyPresent: existsSync(join(specsDir, 'legacy')) };
+  return { apis, data };
 }
 
 function checkPair(request: MessageSpec, response: MessageSpec): void {
