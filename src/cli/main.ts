@@ -2,12 +2,14 @@
 // The `rill` command. `rill start` runs a broker until SIGTERM/SIGINT.
 import { startBroker, type RunningBroker } from '../broker.js';
 import { ConfigError } from '../config/errors.js';
+import { AdminConnectionError } from './admin-connection.js';
 import { parseStartArgs, startUsage, UsageError } from './start-options.js';
+import { KafkaCommandError, runTopics, topicsUsage } from './topics.js';
 
 const EXIT_CONFIG_ERROR = 2;
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
-const usage = `usage: rill <command>\n\ncommands:\n  start    run a broker\n\n${startUsage}`;
+const usage = `usage: rill <command>\n\ncommands:\n  start    run a broker\n  topics   create, list, describe, alter, delete topics on any Kafka-compatible broker\n\n${startUsage}\n${topicsUsage}`;
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(message + '\n');
@@ -60,9 +62,20 @@ async function start(args: string[]): Promise<void> {
   process.stdout.write(`rill: ready, bootstrap ${broker.bootstrap} (node ${broker.config.nodeId}, data ${broker.dataDirs.join(',')})\n`);
 }
 
+async function topics(args: string[]): Promise<void> {
+  try {
+    for (const line of await runTopics(args)) process.stdout.write(line + '\n');
+  } catch (err) {
+    if (err instanceof KafkaCommandError || err instanceof AdminConnectionError) fail(`rill: ${err.message}`, 1);
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(`rill: ${(err as Error).message}`, EXIT_CONFIG_ERROR);
+    throw err;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') return start(rest);
+  if (command === 'topics') return topics(rest);
   if (command === undefined || command === 'help' || command === '--help') {
     process.stdout.write(usage + '\n');
     return;
