@@ -16,6 +16,12 @@ import {
 } from 'node:fs';
 import type { FileIo } from '../types.js';
 
+/** A write that made no progress would loop forever: report it as the I/O error it is. */
+function progressed(bytes: number): number {
+  if (bytes > 0) return bytes;
+  throw Object.assign(new Error('EIO: write made no progress'), { code: 'EIO', syscall: 'write' });
+}
+
 function totalBytes(bufs: readonly Buffer[]): number {
   let total = 0;
   for (const buf of bufs) total += buf.length;
@@ -40,7 +46,7 @@ function remainingBuffers(bufs: readonly Buffer[], written: number): Buffer[] {
 function pwrite(fd: number, buf: Buffer, position: number): number {
   let written = 0;
   while (written < buf.length) {
-    written += writeSync(fd, buf, written, buf.length - written, position + written);
+    written += progressed(writeSync(fd, buf, written, buf.length - written, position + written));
   }
   return written;
 }
@@ -49,7 +55,7 @@ function pwritev(fd: number, bufs: readonly Buffer[], position: number): number 
   const total = totalBytes(bufs);
   let written = writevSync(fd, bufs as Buffer[], position);
   while (written < total) {
-    written += writevSync(fd, remainingBuffers(bufs, written), position + written);
+    written += progressed(writevSync(fd, remainingBuffers(bufs, written), position + written));
   }
   return written;
 }
@@ -62,7 +68,7 @@ function writeAsync(fd: number, buf: Buffer, offset: number, position: number): 
 
 async function pwriteAsync(fd: number, buf: Buffer, position: number): Promise<number> {
   let written = 0;
-  while (written < buf.length) written += await writeAsync(fd, buf, written, position + written);
+  while (written < buf.length) written += progressed(await writeAsync(fd, buf, written, position + written));
   return written;
 }
 
@@ -75,7 +81,7 @@ function writevAsync(fd: number, bufs: Buffer[], position: number): Promise<numb
 async function pwritevAsync(fd: number, bufs: readonly Buffer[], position: number): Promise<number> {
   const total = totalBytes(bufs);
   let written = await writevAsync(fd, bufs as Buffer[], position);
-  while (written < total) written += await writevAsync(fd, remainingBuffers(bufs, written), position + written);
+  while (written < total) written += progressed(await writevAsync(fd, remainingBuffers(bufs, written), position + written));
   return written;
 }
 
