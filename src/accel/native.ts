@@ -27,6 +27,15 @@ export interface NativeAddon {
   /** level: zstd level (default 3) or lz4 level (default 0, fast; >= 3 is HC). */
   compress(codecId: number, buf: Buffer, level?: number): Buffer;
   decompress(codecId: number, buf: Buffer, maxOutputBytes: number): Buffer;
+  /**
+   * As compress / decompress, but an output below 4 KiB stays in the addon's per-thread scratch
+   * and its length is returned: the caller allocates (Buffer.allocUnsafe, pooled) and calls
+   * takeStaged(target) at once. Larger outputs come back as a Buffer.
+   */
+  compressStaged(codecId: number, buf: Buffer, level?: number): Buffer | number;
+  decompressStaged(codecId: number, buf: Buffer, maxOutputBytes: number): Buffer | number;
+  /** Copies the staged output into target, whose length must equal the staged length. */
+  takeStaged(target: Buffer): void;
   compressAsync(codecId: number, buf: Buffer, level?: number): Promise<Buffer>;
   decompressAsync(codecId: number, buf: Buffer, maxOutputBytes: number): Promise<Buffer>;
   open(path: string, flags: number, mode?: number): number;
@@ -50,7 +59,7 @@ export interface NativeAddon {
 }
 
 const REQUIRED_FUNCTIONS: readonly (keyof NativeAddon)[] = [
-  'crc32c', 'crc32cPortable', 'compress', 'decompress', 'compressAsync', 'decompressAsync', 'open', 'close',
+  'crc32c', 'crc32cPortable', 'compress', 'decompress', 'compressStaged', 'decompressStaged', 'takeStaged', 'compressAsync', 'decompressAsync', 'open', 'close',
   'pwrite', 'pwritev', 'pread', 'fdatasync', 'fallocate', 'fileSize', 'ftruncate', 'pwriteAsync',
   'pwritevAsync', 'preadAsync', 'fdatasyncAsync', 'tuneAllocator',
 ];
@@ -113,17 +122,25 @@ function codecId(codec: Codec): number {
   return CODEC_IDS[codec];
 }
 
+/** The output of a *Staged call as a Buffer (allocated here, so small ones come from the pool). */
+function takeOutput(addon: NativeAddon, staged: Buffer | number): Buffer {
+  if (typeof staged !== 'number') return staged;
+  const output = Buffer.allocUnsafe(staged);
+  addon.takeStaged(output);
+  return output;
+}
+
 function createCodecs(addon: NativeAddon): Pick<Accel, 'compress' | 'decompress' | 'compressAsync' | 'decompressAsync'> {
   const compress = (codec: Codec, buf: Buffer): Buffer => {
     if (codec === 'gzip') return gzipCompress(buf);
-    return addon.compress(codecId(codec), buf);
+    return takeOutput(addon, addon.compressStaged(codecId(codec), buf));
   };
   const decompress = (codec: Codec, buf: Buffer, maxOutputBytes?: number): Buffer => {
     const cap = outputCap(maxOutputBytes);
     if (codec === 'gzip') return gzipDecompress(buf, cap);
     const id = codecId(codec);
     try {
-      return addon.decompress(id, buf, cap);
+      return takeOutput(addon, addon.decompressStaged(id, buf, cap));
     } catch (err) {
       throw codecError(codec, err);
     }

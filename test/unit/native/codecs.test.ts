@@ -97,6 +97,31 @@ describe.skipIf(nativeMissing)('native codecs', () => {
     await expectRejection(accel().decompressAsync(codec, compressed, data.length - 1), codec, 'too-large');
   });
 
+  it('stages small outputs for the caller to allocate, hands larger ones back as Buffers', () => {
+    const a = addon();
+    const small = data.subarray(0, 3000);
+    for (const codecId of [2, 3, 4]) {
+      const compressed = a.compress(codecId, small);
+      const stagedLength = a.decompressStaged(codecId, compressed, small.length);
+      expect(stagedLength).toBe(small.length);
+      expect(() => a.takeStaged(Buffer.alloc(small.length - 1))).toThrow(RangeError);
+      const target = Buffer.alloc(small.length);
+      a.takeStaged(target);
+      expect(target.equals(small)).toBe(true);
+      expect(() => a.takeStaged(Buffer.alloc(small.length))).toThrow(RangeError); // taken once
+      const large = a.decompressStaged(codecId, a.compress(codecId, data), data.length);
+      expect(Buffer.isBuffer(large) && large.equals(data), `codec ${codecId} large`).toBe(true);
+      const stagedCompressed = a.compressStaged(codecId, small);
+      expect(typeof stagedCompressed).toBe('number');
+      const compressedAgain = Buffer.alloc(stagedCompressed as number);
+      a.takeStaged(compressedAgain);
+      expect(a.decompress(codecId, compressedAgain, small.length).equals(small)).toBe(true);
+      a.decompressStaged(codecId, compressed, small.length);
+      expect(() => a.decompressStaged(codecId, compressed.subarray(0, 5), small.length)).toThrow(/./);
+      a.takeStaged(Buffer.alloc(0)); // a failed call leaves nothing staged
+    }
+  });
+
   it('zstd and lz4 accept a compression level', () => {
     for (const [codecId, level] of [[4, 1], [4, 19], [4, -5], [3, 9]] as const) {
       const compressed = addon().compress(codecId, data, level);
