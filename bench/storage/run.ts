@@ -49,6 +49,8 @@ function makeBatches(batchBytes: number): Buffer[] {
   );
 }
 
+const READ_PASSES = 4;
+
 const secondsSince = (startMs: number): number => (performance.now() - startMs) / 1000;
 
 async function appendRun(dir: string, batches: readonly Buffer[], totalBytes: number): Promise<{ mbps: number; log: PartitionLog; dir: string }> {
@@ -234,19 +236,37 @@ async function main(): Promise<void> {
       for (let round = 0; round < options.rounds; round++) {
         const roundDir = mkdtempSync(join(work, 'r-'));
         const raw = join(roundDir, 'raw.bin');
-        samples.rawWrite!.push(rawWriteRun(raw, batches, options.totalBytes));
-        samples.dd!.push(ddRun(join(roundDir, 'dd.bin'), actualBytes, options.totalBytes));
-        const appended = await appendRun(roundDir, batches, options.totalBytes);
-        samples.append!.push(appended.mbps);
+        // Writes run in a rotating order, each after `sync` and with the previous file deleted,
+        // so one run's dirty pages do not throttle the next.
+        const writers: Array<() => Promise<void>> = [
+          async () => void samples.rawWrite!.push(rawWriteRun(raw, batches, options.totalBytes)),
+          async () => {
+            samples.dd!.push(ddRun(join(roundDir, 'dd.bin'), actualBytes, options.totalBytes));
+            rmSync(join(roundDir, 'dd.bin'), { force: true });
+          },
+          async () => {
+            const appended = await appendRun(roundDir, batches, options.totalBytes);
+            samples.append!.push(appended.mbps);
+            await appended.log.close();
+          },
+        ];
+        for (let i = 0; i < writers.length; i++) {
+          spawnSync('sync');
+          await writers[(round + i) % writers.length]!();
+        }
+        spawnSync('sync');
+        const log = PartitionLog.open({ dir: join(roundDir, 'bench-0'), context: createStorageContext(64), cleanShutdown: true });
         const readChunk = Math.max(1024 * 1024, actualBytes);
-        // Each read is timed on its second pass (the first warms the JIT and the page cache).
-        await logReadRun(appended.log, readChunk);
-        samples.read!.push(await logReadRun(appended.log, readChunk));
+        // Reads: one warm-up pass each, then READ_PASSES timed passes, interleaved.
+        await logReadRun(log, readChunk);
         rawReadSyncRun(raw, options.totalBytes, readChunk);
-        samples.rawReadSync!.push(rawReadSyncRun(raw, options.totalBytes, readChunk));
         await rawReadAsyncRun(raw, options.totalBytes, readChunk);
-        samples.rawReadAsync!.push(await rawReadAsyncRun(raw, options.totalBytes, readChunk));
-        await appended.log.close();
+        for (let pass = 0; pass < READ_PASSES; pass++) {
+          samples.read!.push(await logReadRun(log, readChunk));
+          samples.rawReadSync!.push(rawReadSyncRun(raw, options.totalBytes, readChunk));
+          samples.rawReadAsync!.push(await rawReadAsyncRun(raw, options.totalBytes, readChunk));
+        }
+        await log.close();
         rmSync(roundDir, { recursive: true, force: true });
       }
       rows.push(samples);
@@ -293,7 +313,7 @@ function writeReport(
     ];
   });
   const body = [
-    `Accel: ${accel.implementation}. ${options.totalBytes / 2 ** 20} MiB per run, median of ${options.rounds} rounds, files under ${options.baseDir} (page cache: these are write()/read() ceilings, not device speed).`,
+    `Accel: ${accel.implementation}. ${options.totalBytes / 2 ** 20} MiB per run; writes: median of ${options.rounds} rounds (rotating order, \`sync\` before each); reads: median of ${options.rounds}x${READ_PASSES} warm passes, interleaved. Files under ${options.baseDir}: the page cache makes these write()/read() ceilings, not device speed. Shared, loaded machine: compare the ratios.`,
     '',
     '## Append and read (MB/s)',
     '',

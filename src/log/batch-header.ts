@@ -1,48 +1,38 @@
-// The few v2 record-batch header fields the storage engine needs, read straight from bytes.
+// The few v2 record-batch header fields the storage engine needs, read straight from bytes
+// (layout constants and int64 helpers come from the protocol's batch view).
 // Layout (Kafka's v2 RecordBatch): baseOffset int64 @0, batchLength int32 @8 (bytes after
 // this field), partitionLeaderEpoch int32 @12, magic int8 @16, crc uint32 @17 (CRC32C of
 // bytes 21..end), attributes int16 @21, lastOffsetDelta int32 @23, baseTimestamp int64 @27,
 // maxTimestamp int64 @35, producerId int64 @43, producerEpoch int16 @51, baseSequence int32
 // @53, recordCount int32 @57, records @61.
 
-export const BATCH_HEADER_BYTES = 61;
+import {
+  ATTRIBUTE_COMPRESSION_MASK,
+  ATTRIBUTE_CONTROL,
+  ATTRIBUTE_LOG_APPEND_TIME,
+  ATTRIBUTE_TRANSACTIONAL,
+  BATCH_LENGTH_MIN_V2,
+  BatchField,
+  CRC_START as BATCH_CRC_START,
+  LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+} from '../protocol/records/batch.js';
+import { readInt64, writeInt64 } from '../protocol/records/int64.js';
+
+export { readInt64, writeInt64 };
+
+export const BATCH_HEADER_BYTES = RECORD_BATCH_OVERHEAD;
 /** Bytes before batchLength's coverage starts (baseOffset + batchLength). */
-export const BATCH_LOG_OVERHEAD_BYTES = 12;
+export const BATCH_LOG_OVERHEAD_BYTES = LOG_OVERHEAD;
 /** Smallest legal batchLength: a header with no records. */
-export const BATCH_LENGTH_MIN = BATCH_HEADER_BYTES - BATCH_LOG_OVERHEAD_BYTES;
-export const CRC_START = 21;
+export const BATCH_LENGTH_MIN = BATCH_LENGTH_MIN_V2;
+export const CRC_START = BATCH_CRC_START;
+export const Field = BatchField;
 
-export const Field = {
-  baseOffset: 0,
-  batchLength: 8,
-  partitionLeaderEpoch: 12,
-  magic: 16,
-  crc: 17,
-  attributes: 21,
-  lastOffsetDelta: 23,
-  baseTimestamp: 27,
-  maxTimestamp: 35,
-  producerId: 43,
-  recordCount: 57,
-} as const;
-
-export const ATTR_COMPRESSION_MASK = 0x07;
-export const ATTR_LOG_APPEND_TIME = 0x08;
-export const ATTR_TRANSACTIONAL = 0x10;
-export const ATTR_CONTROL = 0x20;
-
-const TWO_POW_32 = 0x1_0000_0000;
-
-/** Reads a signed int64 that is known to fit in a double (offsets, timestamps). */
-export function readInt64(buf: Buffer, at: number): number {
-  return buf.readInt32BE(at) * TWO_POW_32 + buf.readUInt32BE(at + 4);
-}
-
-export function writeInt64(buf: Buffer, at: number, value: number): void {
-  const high = Math.floor(value / TWO_POW_32);
-  buf.writeInt32BE(high, at);
-  buf.writeUInt32BE(value - high * TWO_POW_32, at + 4);
-}
+export const ATTR_COMPRESSION_MASK = ATTRIBUTE_COMPRESSION_MASK;
+export const ATTR_LOG_APPEND_TIME = ATTRIBUTE_LOG_APPEND_TIME;
+export const ATTR_TRANSACTIONAL = ATTRIBUTE_TRANSACTIONAL;
+export const ATTR_CONTROL = ATTRIBUTE_CONTROL;
 
 export function baseOffsetOf(buf: Buffer, at = 0): number {
   return readInt64(buf, at + Field.baseOffset);

@@ -59,6 +59,12 @@ export class OffsetIndex extends SparseIndex {
     return { offset: this.baseOffset + this.relativeOffsetAt(entry), position: this.positionAt(entry) };
   }
 
+  /** The largest indexed position <= position (a batch boundary), or 0. */
+  lastPositionAtOrBelow(position: number): number {
+    const entry = this.floorIndex(position, (e) => this.positionAt(e));
+    return entry < 0 ? 0 : this.positionAt(entry);
+  }
+
   /** Drops entries whose offset is >= offset. */
   truncateToOffset(offset: number): void {
     const keep = this.floorIndex(offset - this.baseOffset - 1, (e) => this.relativeOffsetAt(e)) + 1;

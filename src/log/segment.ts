@@ -300,31 +300,47 @@ export class Segment {
 
   /**
    * Whole batches from the first one holding fetchOffset: at least one batch, then more while
-   * they fit maxBytes and start below maxOffset. One pread in the common case, two when the
-   * first read did not reach far enough.
+   * they fit maxBytes and start below maxOffset. The start is found by walking batch headers
+   * from the index position (small sync reads, page-cache hits in practice); the end is an
+   * indexed batch boundary when one lies in range, so large batches are read exactly. One
+   * async pread brings the bytes.
    */
   async read(fetchOffset: number, maxBytes: number, maxOffset: number): Promise<SegmentSlice> {
     const endPosition = this.sizeBytes;
+    const first = this.locate(fetchOffset, endPosition);
+    if (first === undefined || first.baseOffset >= maxOffset) return EMPTY_SLICE;
+    const readEnd = this.readEndFor(first.position, first.sizeBytes, maxBytes, endPosition);
+    const buf = await this.preadAsync(first.position, readEnd - first.position);
+    return sliceWholeBatches(buf, 0, maxBytes, maxOffset);
+  }
+
+  /** The first batch whose last offset is >= fetchOffset (headers only), or undefined. */
+  private locate(fetchOffset: number, endPosition: number): { position: number; baseOffset: number; sizeBytes: number } | undefined {
     let position = this.offsetIndex.lookup(fetchOffset).position;
-    const slack = this.options.indexIntervalBytes + BATCH_HEADER_BYTES;
-    for (;;) {
-      const remaining = endPosition - position;
-      if (remaining < BATCH_HEADER_BYTES) return EMPTY_SLICE;
-      const buf = await this.preadAsync(position, Math.min(remaining, maxBytes + slack));
-      const located = locateBatch(buf, fetchOffset);
-      if (located.kind === 'advance') {
-        position += located.skipBytes;
-        continue;
+    return this.ctx.handles.with(this.logRef, (fd) => {
+      let chunkStart = 0;
+      let chunkLength = 0;
+      while (position + BATCH_HEADER_BYTES <= endPosition) {
+        if (position < chunkStart || position + BATCH_HEADER_BYTES > chunkStart + chunkLength) {
+          chunkStart = position;
+          chunkLength = this.ctx.io.pread(fd, LOCATE_CHUNK, 0, Math.min(LOCATE_CHUNK.length, endPosition - position), position);
+          if (chunkLength < BATCH_HEADER_BYTES) return undefined;
+        }
+        const at = position - chunkStart;
+        const sizeBytes = batchSizeOf(LOCATE_CHUNK, at);
+        if (lastOffsetOf(LOCATE_CHUNK, at) >= fetchOffset) return { position, baseOffset: baseOffsetOf(LOCATE_CHUNK, at), sizeBytes };
+        position += sizeBytes;
       }
-      const firstSize = batchSizeOf(buf, located.at);
-      if (baseOffsetOf(buf, located.at) >= maxOffset) return EMPTY_SLICE;
-      if (located.at + firstSize > buf.length) {
-        const start = position + located.at;
-        const again = await this.preadAsync(start, Math.min(endPosition - start, Math.max(firstSize, maxBytes)));
-        return sliceWholeBatches(again, 0, maxBytes, maxOffset);
-      }
-      return sliceWholeBatches(buf, located.at, maxBytes, maxOffset);
-    }
+      return undefined;
+    });
+  }
+
+  /** Where a read starting at a batch should end: whole batches where the index knows them. */
+  private readEndFor(start: number, firstSize: number, maxBytes: number, endPosition: number): number {
+    const wanted = start + Math.max(firstSize, maxBytes);
+    if (wanted >= endPosition) return endPosition;
+    const boundary = this.offsetIndex.lastPositionAtOrBelow(wanted);
+    return boundary >= start + firstSize ? boundary : wanted;
   }
 
   private async preadAsync(position: number, length: number): Promise<Buffer> {
@@ -382,19 +398,8 @@ export class Segment {
 }
 
 const EMPTY_SLICE: SegmentSlice = Object.freeze({ records: Buffer.alloc(0), firstOffset: -1 });
-
-export type Located = { kind: 'found'; at: number } | { kind: 'advance'; skipBytes: number };
-
-/** Finds the first batch in buf whose last offset is >= fetchOffset. */
-export function locateBatch(buf: Buffer, fetchOffset: number): Located {
-  let at = 0;
-  while (at + BATCH_HEADER_BYTES <= buf.length) {
-    if (lastOffsetOf(buf, at) >= fetchOffset) return { kind: 'found', at };
-    at += batchSizeOf(buf, at);
-  }
-  assertStorage(at > 0, 'batch scan made no progress');
-  return { kind: 'advance', skipBytes: at };
-}
+/** Scratch buffer of the (synchronous) header walk in Segment.locate. */
+const LOCATE_CHUNK = Buffer.alloc(16 * 1024);
 
 /** A view of the whole batches from `at`: the first always, more while they fit. */
 export function sliceWholeBatches(buf: Buffer, at: number, maxBytes: number, maxOffset: number): SegmentSlice {
