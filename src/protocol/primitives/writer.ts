@@ -1,7 +1,8 @@
 // Writer: a growable chunk list. Bytes go into the current chunk; when it is full a new, larger
-// chunk starts (nothing already written is copied). Chunks are carved from shared 256 KiB slabs
+// chunk starts (nothing already written is copied). Chunks are carved from shared 64 KiB slabs
 // (bump allocation; a finished writer gives its unused tail back when it was the last carve), so
-// encoding allocates no ArrayBuffer of its own. Large Buffers (record sets) are appended by
+// encoding allocates no ArrayBuffer of its own. Like Node's own Buffer pool, a finished Buffer is a
+// view of a slab: code that keeps many small results for a long time should copy them. Large Buffers (record sets) are appended by
 // reference, so a Fetch response's segment bytes are never copied. finishChunks() hands the list
 // to a socket (writev); finish() returns one Buffer (one copy only when there are several).
 
@@ -12,9 +13,9 @@ const CHUNK_BYTES_MAX = 64 * 1024;
 /** Buffers at least this large are appended by reference instead of copied. */
 const APPEND_BY_REFERENCE_BYTES_MIN = 256;
 const UUID_BYTES = 16;
-const SLAB_BYTES = 256 * 1024;
+const SLAB_BYTES = 64 * 1024;
 /** Chunks larger than this get their own allocation instead of a slab carve. */
-const SLAB_CARVE_BYTES_MAX = 32 * 1024;
+const SLAB_CARVE_BYTES_MAX = 8 * 1024;
 const SLAB_ALIGN_BYTES = 8;
 const EMPTY = Buffer.alloc(0);
 
