@@ -1,8 +1,8 @@
 // One client connection: frames in, requests dispatched concurrently (pipelining), responses
 // written strictly in request order. Reading pauses while queued.max.requests requests are in
-// flight or while the socket's unsent bytes exceed limits.connectionWriteBufferBytesHigh.
+// flight or while the socket's unsent bytes exceed the write-buffer high mark
+// (limits.connectionWriteBufferBytesHigh); 'drain' resumes it.
 import type { Socket } from 'node:net';
-import { limits } from '../config/limits.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
 import { ConnectionSecurity } from './security-state.js';
 import { CloseConnection, type HeaderDecoder, type LogFn, type RequestContext, type RequestDispatcher } from './types.js';
@@ -14,6 +14,10 @@ export interface ConnectionOptions {
   requestBytesMax: number;
   queuedRequestsMax: number;
   idleTimeoutMs: number;
+  /** Reading pauses while more unsent response bytes than this wait in the socket. */
+  writeBufferBytesHigh: number;
+  /** Called each time reading pauses because responses are not drained. */
+  onBackpressure: () => void;
   decodeHeader: HeaderDecoder;
   dispatch: RequestDispatcher;
   log: LogFn;
@@ -108,13 +112,21 @@ export class Connection {
   }
 
   private canAcceptRequest(): boolean {
-    return this.inFlight.length < this.options.queuedRequestsMax && this.socket.writableLength <= limits.connectionWriteBufferBytesHigh;
+    return this.inFlight.length < this.options.queuedRequestsMax && !this.writeBufferFull();
+  }
+
+  private writeBufferFull(): boolean {
+    return this.socket.writableLength > this.options.writeBufferBytesHigh;
   }
 
   private updateFlow(): void {
     if (this.closed) return;
-    if (this.draining || this.peerEnded || !this.canAcceptRequest()) this.socket.pause();
-    else this.socket.resume();
+    if (this.draining || this.peerEnded || !this.canAcceptRequest()) {
+      if (this.writeBufferFull() && !this.socket.isPaused()) this.options.onBackpressure();
+      this.socket.pause();
+    } else {
+      this.socket.resume();
+    }
   }
 
   private nextFrame(): Buffer | null {

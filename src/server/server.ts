@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError } from '../config/errors.js';
+import { limits } from '../config/limits.js';
 import type { ListenerSpec } from '../config/listeners.js';
 import { Connection } from './connection.js';
 import { ConnectionSecurity } from './security-state.js';
@@ -15,6 +16,15 @@ export interface NetworkServerOptions {
   decodeHeader: HeaderDecoder;
   dispatch: RequestDispatcher;
   log?: LogFn;
+  /** Default limits.connectionWriteBufferBytesHigh (tests set a small one). */
+  writeBufferBytesHigh?: number;
+}
+
+export interface NetworkServerStats {
+  connectionsAccepted: number;
+  connectionsRefused: number;
+  /** Times a connection stopped reading because its responses were not drained. */
+  backpressurePauses: number;
 }
 
 /** A listener once bound: the real port is known (port 0 binds an ephemeral one). */
@@ -60,6 +70,7 @@ export class NetworkServer {
   private stopping: Promise<void> | null = null;
   private readonly log: LogFn;
   private readonly connectionLimits: ConnectionLimits;
+  readonly stats: NetworkServerStats = { connectionsAccepted: 0, connectionsRefused: 0, backpressurePauses: 0 };
 
   constructor(private readonly options: NetworkServerOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
@@ -136,9 +147,11 @@ export class NetworkServer {
   private accept(socket: Socket, spec: ListenerSpec): void {
     const ip = ipKey(socket.remoteAddress);
     if (!this.admit(socket, ip)) {
+      this.stats.connectionsRefused++;
       socket.destroy();
       return;
     }
+    this.stats.connectionsAccepted++;
     const connection = this.createConnection(socket, spec);
     this.connections.add(connection);
     this.perIpCount.set(ip, (this.perIpCount.get(ip) ?? 0) + 1);
@@ -154,6 +167,8 @@ export class NetworkServer {
       requestBytesMax: config.number('socket.request.max.bytes'),
       queuedRequestsMax: config.number('queued.max.requests'),
       idleTimeoutMs: config.number('connections.max.idle.ms'),
+      writeBufferBytesHigh: this.options.writeBufferBytesHigh ?? limits.connectionWriteBufferBytesHigh,
+      onBackpressure: () => this.stats.backpressurePauses++,
       decodeHeader: this.options.decodeHeader,
       dispatch: this.options.dispatch,
       log: this.log,

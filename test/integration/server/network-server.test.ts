@@ -43,7 +43,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop(100)));
 });
 
-async function startServer(config: Record<string, string | number> = {}): Promise<Harness> {
+async function startServer(config: Record<string, string | number> = {}, writeBufferBytesHigh?: number, responseBytes = 0): Promise<Harness> {
   let running = 0;
   let concurrencyMax = 0;
   const dispatch: RequestDispatcher = async (_ctx, header, body) => {
@@ -52,8 +52,8 @@ async function startServer(config: Record<string, string | number> = {}): Promis
     await new Promise((resolve) => setTimeout(resolve, body.readInt32BE(0)));
     running--;
     if (header.requestApiKey === SILENT_API_KEY) return null;
-    const response = Buffer.alloc(8);
-    response.writeInt32BE(4, 0);
+    const response = Buffer.alloc(8 + responseBytes);
+    response.writeInt32BE(4 + responseBytes, 0);
     response.writeInt32BE(header.correlationId, 4);
     return [response.subarray(0, 4), response.subarray(4)];
   };
@@ -62,6 +62,7 @@ async function startServer(config: Record<string, string | number> = {}): Promis
     decodeHeader,
     dispatch,
     log: () => {},
+    writeBufferBytesHigh,
   });
   servers.push(server);
   const [listener] = await server.start();
@@ -154,6 +155,30 @@ describe('NetworkServer', () => {
     client.socket.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => request(i, 5))));
     expect(await client.waitFor(10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(concurrencyMax()).toBe(2);
+  });
+
+  it('stops reading a connection whose responses are not drained, and resumes when they are', async () => {
+    const responseBytes = 256 * 1024;
+    const { port, server } = await startServer({}, 64 * 1024, responseBytes);
+    const socket = connect({ port, host: '127.0.0.1' });
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    const requestCount = 200;
+    socket.write(Buffer.concat(Array.from({ length: requestCount }, (_, i) => request(i, 0))));
+    await until(() => server.stats.backpressurePauses > 0);
+    const correlationIds: number[] = [];
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 8 && pending.length >= 4 + pending.readInt32BE(0)) {
+        correlationIds.push(pending.readInt32BE(4));
+        pending = pending.subarray(4 + pending.readInt32BE(0));
+      }
+    });
+    socket.resume();
+    await until(() => correlationIds.length === requestCount);
+    expect(correlationIds).toEqual(Array.from({ length: requestCount }, (_, i) => i));
   });
 
   it('closes idle connections after connections.max.idle.ms', async () => {
