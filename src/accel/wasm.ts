@@ -175,6 +175,15 @@ function rethrowTrap(err: unknown, what: string): never {
   throw err;
 }
 
+/** Runs a WASM call on untrusted input; a trap becomes a loud Error naming the bug. */
+function trapsAreBugs<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    return rethrowTrap(err, what);
+  }
+}
+
 function codecFail(codec: Codec, kind: CompressionErrorKind, message: string): never {
   throw new CompressionError(codec, kind, message);
 }
@@ -337,7 +346,7 @@ export class WasmAccel implements Accel {
     const outPtr = this.arena.reserve(count * 8 + inLen);
     const inPtr = outPtr + count * 8;
     this.arena.u8.set(buf.subarray(offset, offset + inLen), inPtr);
-    const result = this.exports.decodeVarlongs(inPtr, inLen, count, outPtr);
+    const result = trapsAreBugs('decodeVarints', () => this.exports.decodeVarlongs(inPtr, inLen, count, outPtr));
     if (result === ERR_TRUNCATED) throw new RecordDecodeError(`varints: input ends inside one of ${count} varints`);
     if (result < 0) throw new RecordDecodeError('varints: a varint is longer than 10 bytes or outside the safe integer range');
     const { f64 } = this.arena;
@@ -393,7 +402,10 @@ export class WasmAccel implements Accel {
     const tablePtr = this.arena.reserve(tableBytes + (end - start));
     const inPtr = tablePtr + tableBytes;
     this.arena.u8.set(buf.subarray(start, end), inPtr);
-    return this.exports.decodeRecords(inPtr, end - start, count, tablePtr, tableBytes, limits.recordHeaderCountMax);
+    const headerCountMax = limits.recordHeaderCountMax;
+    return trapsAreBugs('decodeRecords', () =>
+      this.exports.decodeRecords(inPtr, end - start, count, tablePtr, tableBytes, headerCountMax),
+    );
   }
 
   /** Builds DecodedRecords from the table: slices are views of buf, offset by start. */
