@@ -97,13 +97,25 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, out: B
       continue;
     }
     misses = 0;
-    let matchEnd = i + MATCH_BYTES_MIN;
-    while (matchEnd < matchLimit && src[matchEnd] === src[candidate + matchEnd - i]) matchEnd++;
+    const matchEnd = extendMatch(src, i + MATCH_BYTES_MIN, candidate + MATCH_BYTES_MIN, matchLimit);
     at = emitSequence(out, at, src, literalStart, i, i - candidate, matchEnd - i);
     i = matchEnd;
     literalStart = i;
   }
   return emitLastLiterals(out, at, src, literalStart, end);
+}
+
+/** The end of the match that continues at `at` from `from`, compared 4 bytes at a time. */
+function extendMatch(src: Buffer, at: number, from: number, limit: number): number {
+  while (at + 4 <= limit && load32(src, at) === load32(src, from)) {
+    at += 4;
+    from += 4;
+  }
+  while (at < limit && src[at] === src[from]) {
+    at++;
+    from++;
+  }
+  return at;
 }
 
 function fail(kind: OverrunKind | 'truncated', message: string): never {
