@@ -5,11 +5,12 @@ import { ConfigError } from '../config/errors.js';
 import { AdminConnectionError } from './admin-connection.js';
 import { parseStartArgs, startUsage, UsageError } from './start-options.js';
 import { KafkaCommandError, runTopics, topicsUsage } from './topics.js';
+import { groupsUsage, runGroups } from './groups.js';
 
 const EXIT_CONFIG_ERROR = 2;
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
-const usage = `usage: rill <command>\n\ncommands:\n  start    run a broker\n  topics   create, list, describe, alter, delete topics on any Kafka-compatible broker\n\n${startUsage}\n${topicsUsage}`;
+const usage = `usage: rill <command>\n\ncommands:\n  start    run a broker\n  produce  stdin lines -> records\n  consume  records -> stdout lines\n  bench    produce|consume|e2e|micro benchmarks against any bootstrap server\n  topics   create, list, describe, alter, delete topics on any Kafka-compatible broker\n  groups   list, describe (offsets, lag), delete groups, reset offsets\n\n${startUsage}\n${topicsUsage}\n${groupsUsage}`;
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(message + '\n');
@@ -62,11 +63,21 @@ async function start(args: string[]): Promise<void> {
   process.stdout.write(`rill: ready, bootstrap ${broker.bootstrap} (node ${broker.config.nodeId}, data ${broker.dataDirs.join(',')})\n`);
 }
 
-async function topics(args: string[]): Promise<void> {
+async function topics(args: string[], run: (args: string[]) => Promise<string[]> = runTopics): Promise<void> {
   try {
-    for (const line of await runTopics(args)) process.stdout.write(line + '\n');
+    for (const line of await run(args)) process.stdout.write(line + '\n');
   } catch (err) {
     if (err instanceof KafkaCommandError || err instanceof AdminConnectionError) fail(`rill: ${err.message}`, 1);
+    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(`rill: ${(err as Error).message}`, EXIT_CONFIG_ERROR);
+    throw err;
+  }
+}
+
+/** bench, produce, consume: usage errors exit 2, anything else 1. */
+async function clientCommand(args: string[], run: (args: string[]) => Promise<void>): Promise<void> {
+  try {
+    await run(args);
+  } catch (err) {
     if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(`rill: ${(err as Error).message}`, EXIT_CONFIG_ERROR);
     throw err;
   }
@@ -76,6 +87,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') return start(rest);
   if (command === 'topics') return topics(rest);
+  if (command === 'groups') return topics(rest, runGroups);
+  if (command === 'bench') return clientCommand(rest, async (args) => (await import('./bench.js')).runBenchCommand(args));
+  if (command === 'produce') return clientCommand(rest, async (args) => (await import('./produce.js')).runProduceCommand(args));
+  if (command === 'consume') return clientCommand(rest, async (args) => (await import('./consume.js')).runConsumeCommand(args));
   if (command === undefined || command === 'help' || command === '--help') {
     process.stdout.write(usage + '\n');
     return;
