@@ -33,6 +33,8 @@ export const limits = {
   logFileHandlesMax: 4_096,
   /** Distinct keys one compaction pass may hold in its key -> offset map (it cleans less when full). */
   cleanerOffsetMapEntriesMax: 2_000_000,
+  /** Largest maxBytes one partition-log read honours (one batch larger than this is still returned whole). */
+  logReadBytesMax: 64 * MiB,
 } as const;
 
 export type Limits = typeof limits;

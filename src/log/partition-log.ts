@@ -3,6 +3,7 @@
 // per append; reads return whole batches as views of one pread buffer.
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { limits } from '../config/limits.js';
 import { BATCH_HEADER_BYTES, BATCH_LENGTH_MIN, Field, lastOffsetDeltaOf, magicOf, maxTimestampOf, patchBatch } from './batch-header.js';
 import { findRecordByTimestamp } from './batch-records.js';
 import { resolveLogConfig, compacts, deletes, type LogConfig } from './config.js';
@@ -372,7 +373,7 @@ export class PartitionLog {
     let index = this.segmentIndexFor(fetchOffset);
     while (fetchOffset < maxOffset && index < this.segments.length) {
       const segment = this.segments[index]!;
-      const slice = await segment.read(fetchOffset, Math.max(0, maxBytes), maxOffset);
+      const slice = await segment.read(fetchOffset, Math.min(Math.max(0, maxBytes), limits.logReadBytesMax), maxOffset);
       if (slice.records.length > 0) return this.readResult(slice.records, slice.firstOffset);
       index += 1;
     }

@@ -85,6 +85,8 @@ describe('PartitionLog append and read', () => {
     const tiny = await log.read(12, 10);
     expect(splitBatches(tiny.records).map((b) => b.baseOffset)).toEqual([10]);
     expect(tiny.records.length).toBe(big.length);
+    const huge = await log.read(0, Number.MAX_SAFE_INTEGER);
+    expect(huge.records.length).toBe(log.sizeBytes);
     const bounded = await log.read(0, 100);
     expect(splitBatches(bounded.records).map((b) => b.baseOffset)).toEqual([0]);
   });
