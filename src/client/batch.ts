@@ -57,6 +57,8 @@ export class ProducerBatch {
   readonly partition: number;
   readonly createdAtMs: number;
   readonly baseTimestampMs: number;
+  /** performance.now() when the batch opened (sub-millisecond latency measurement). */
+  readonly openedAtPerfMs = performance.now();
   readonly records: RecordInput[] = [];
   sizeBytes = 0;
   attempts = 0;

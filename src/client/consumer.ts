@@ -14,7 +14,7 @@ import {
   type FetchResponse,
 } from '../protocol/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { iterateBatches, readBatchRecords, type BatchRecord, type RecordBatchView } from '../protocol/records/index.js';
+import { decodeBatchRecords, iterateBatches, type BatchRecord, type RecordBatchView } from '../protocol/records/index.js';
 import { Cluster, type ClientOptions } from './cluster.js';
 import { ApiKey, type Connection } from './connection.js';
 import { invalidatesMetadata, isRetriable, KafkaError } from './errors.js';
@@ -290,10 +290,15 @@ export class Consumer {
 
   private decode(fetch: PartitionFetch, view: RecordBatchView): ConsumedBatch {
     const { topic, partition } = fetch.state;
-    const records = readBatchRecords(view) as ConsumerRecord[];
+    const records = decodeBatchRecords(view) as ConsumerRecord[];
+    const baseOffset = view.baseOffset;
+    const baseTimestamp = view.baseTimestamp;
+    const logAppendTimeMs = view.timestampType === 'LogAppendTime' ? view.maxTimestamp : -1;
     for (const record of records) {
       record.topic = topic;
       record.partition = partition;
+      record.offset = baseOffset + record.offsetDelta;
+      record.timestampMs = logAppendTimeMs >= 0 ? logAppendTimeMs : baseTimestamp + record.timestampDelta;
     }
     const kept = records.length > 0 && records[0]!.offset < fetch.fetchOffset ? records.filter((r) => r.offset >= fetch.fetchOffset) : records;
     return { topic, partition, records: kept, highWatermark: fetch.highWatermark, nextOffset: view.nextOffset };

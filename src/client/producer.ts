@@ -51,6 +51,8 @@ export interface ProducerOptions extends ClientOptions {
   idempotent?: boolean;
   /** Called once per failed batch when nobody awaits it (produce()). */
   onError?: (err: Error, batch: BatchMetadata) => void;
+  /** Called once per acknowledged batch with the time since the batch opened (benchmarks). */
+  onBatchAcked?: (batch: BatchMetadata, latencyMs: number) => void;
 }
 
 interface PartitionQueue {
@@ -393,8 +395,10 @@ export class Producer {
   }
 
   private finish(batch: ProducerBatch, err: Error | undefined, baseOffset = -1): void {
-    if (err === undefined) batch.succeed(baseOffset);
-    else {
+    if (err === undefined) {
+      batch.succeed(baseOffset);
+      this.options.onBatchAcked?.({ topic: batch.topic, partition: batch.partition, baseOffset, recordCount: batch.recordCount }, performance.now() - batch.openedAtPerfMs);
+    } else {
       this.noteError(err, batch);
       batch.fail(err);
     }
