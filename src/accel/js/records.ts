@@ -35,11 +35,16 @@ function bodySize(record: RecordInput, offsetDelta: number): number {
   );
 }
 
+/** Shorter copies go byte by byte: Buffer.copy allocates a view per call. */
+const SHORT_COPY_BYTES = 64;
+
 function writeBytes(out: Buffer, offset: number, bytes: Buffer | null): number {
   if (bytes === null) return writeVarlong(out, offset, NULL_LENGTH);
   const at = writeVarlong(out, offset, bytes.length);
-  bytes.copy(out, at);
-  return at + bytes.length;
+  const length = bytes.length;
+  if (length >= SHORT_COPY_BYTES) bytes.copy(out, at);
+  else for (let k = 0; k < length; k++) out[at + k] = bytes[k]!;
+  return at + length;
 }
 
 function writeRecord(out: Buffer, offset: number, record: RecordInput, index: number, size: number): number {

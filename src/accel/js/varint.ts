@@ -17,8 +17,20 @@ function zigzagEven(value: number): number {
   return value >= 0 ? value * 2 : (-value - 1) * 2;
 }
 
+/** Values in this range zigzag into an unsigned 32-bit integer with plain bit operations. */
+const SMALL_MIN = -0x40000000;
+const SMALL_MAX = 0x3fffffff;
+
+function smallZigzag(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0;
+}
+
 /** Bytes the zigzag varlong of value takes. */
 export function varlongSize(value: number): number {
+  if (value >= SMALL_MIN && value <= SMALL_MAX) {
+    const encoded = smallZigzag(value);
+    return encoded < 0x80 ? 1 : encoded < 0x4000 ? 2 : encoded < 0x200000 ? 3 : encoded < 0x10000000 ? 4 : 5;
+  }
   let encoded = zigzagEven(value);
   let size = 1;
   while (encoded >= 128) {
@@ -30,6 +42,7 @@ export function varlongSize(value: number): number {
 
 /** Writes the zigzag varlong of value at buf[offset]; returns the offset after it. */
 export function writeVarlong(buf: Buffer, offset: number, value: number): number {
+  if (value >= SMALL_MIN && value <= SMALL_MAX) return writeSmall(buf, offset, smallZigzag(value));
   let encoded = zigzagEven(value);
   let signBit = value < 0 ? 1 : 0;
   while (encoded >= TWO_POW_32) {
@@ -37,12 +50,16 @@ export function writeVarlong(buf: Buffer, offset: number, value: number): number
     signBit = 0;
     encoded = Math.floor(encoded / 128);
   }
-  let small = (encoded + signBit) >>> 0;
-  while (small >= 128) {
-    buf[offset++] = (small & 0x7f) | 0x80;
-    small >>>= 7;
+  return writeSmall(buf, offset, (encoded + signBit) >>> 0);
+}
+
+/** Writes an unsigned 32-bit varint. */
+function writeSmall(buf: Buffer, offset: number, encoded: number): number {
+  while (encoded >= 128) {
+    buf[offset++] = (encoded & 0x7f) | 0x80;
+    encoded >>>= 7;
   }
-  buf[offset++] = small;
+  buf[offset++] = encoded;
   return offset;
 }
 
