@@ -32,6 +32,14 @@ const BLOCK_INDEPENDENT: c_int = 1;
 struct Lz4fDctx {
     _private: [u8; 0],
 }
+#[repr(C)]
+struct Lz4fCctx {
+    _private: [u8; 0],
+}
+#[repr(C)]
+struct Lz4fCdict {
+    _private: [u8; 0],
+}
 
 #[repr(C)]
 struct FrameInfo {
@@ -57,11 +65,15 @@ extern "C" {
     fn LZ4F_isError(code: usize) -> c_uint;
     fn LZ4F_getErrorName(code: usize) -> *const c_char;
     fn LZ4F_compressFrameBound(src_size: usize, preferences: *const Preferences) -> usize;
-    fn LZ4F_compressFrame(
+    fn LZ4F_createCompressionContext(cctx: *mut *mut Lz4fCctx, version: c_uint) -> usize;
+    fn LZ4F_freeCompressionContext(cctx: *mut Lz4fCctx) -> usize;
+    fn LZ4F_compressFrame_usingCDict(
+        cctx: *mut Lz4fCctx,
         dst: *mut c_void,
         dst_capacity: usize,
         src: *const c_void,
         src_size: usize,
+        cdict: *const Lz4fCdict,
         preferences: *const Preferences,
     ) -> usize;
     fn LZ4F_createDecompressionContext(dctx: *mut *mut Lz4fDctx, version: c_uint) -> usize;
@@ -103,14 +115,45 @@ fn kafka_preferences(level: i32) -> Preferences {
     }
 }
 
+/// A per-thread compression context: reusing it spares LZ4F_compressFrame's initialization of a
+/// fresh 16 KiB hash table on every call.
+struct Compressor(*mut Lz4fCctx);
+
+impl Drop for Compressor {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            unsafe { LZ4F_freeCompressionContext(self.0) };
+        }
+    }
+}
+
+thread_local! {
+    static COMPRESSOR: RefCell<Compressor> = const { RefCell::new(Compressor(null_mut())) };
+}
+
 pub fn compress(input: &[u8], level: i32, output: &mut Vec<u8>) {
     let preferences = kafka_preferences(level);
     let bound = unsafe { LZ4F_compressFrameBound(input.len(), &preferences) };
     assert!(!is_error(bound), "LZ4F_compressFrameBound failed: {}", error_name(bound));
     reserve_output(output, bound);
-    let written = unsafe {
-        LZ4F_compressFrame(output.as_mut_ptr().cast(), bound, input.as_ptr().cast(), input.len(), &preferences)
-    };
+    let written = COMPRESSOR.with(|cell| {
+        let mut compressor = cell.borrow_mut();
+        if compressor.0.is_null() {
+            let status = unsafe { LZ4F_createCompressionContext(&mut compressor.0, LZ4F_VERSION) };
+            assert!(!is_error(status) && !compressor.0.is_null(), "LZ4F_createCompressionContext failed");
+        }
+        unsafe {
+            LZ4F_compressFrame_usingCDict(
+                compressor.0,
+                output.as_mut_ptr().cast(),
+                bound,
+                input.as_ptr().cast(),
+                input.len(),
+                null(),
+                &preferences,
+            )
+        }
+    });
     assert!(!is_error(written), "LZ4F_compressFrame failed: {}", error_name(written));
     unsafe { output.set_len(written) };
 }
