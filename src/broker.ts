@@ -9,6 +9,7 @@ import { limits } from './config/limits.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
 import { parseProperties } from './config/properties.js';
 import { FileMetadataStore } from './cluster/metadata-store.js';
+import { persistDynamicConfigs } from './config/dynamic-configs.js';
 import { createDispatcher, createHandlerRegistry, createHeaderDecoder, TopicStore, type BrokerState } from './handlers/index.js';
 import { PartitionLogs } from './handlers/partition-logs.js';
 import { defaultStorageContext } from './log/io.js';
@@ -93,6 +94,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
 async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary: boolean, log: LogFn): Promise<RunningBroker> {
   for (const dir of dataDirs) mkdirSync(dir, { recursive: true });
   const clusterId = loadClusterId(dataDirs[0]!, config);
+  persistDynamicConfigs(config, dataDirs[0]!, log);
   const registry = createHandlerRegistry();
   const logs = new PartitionLogs(dataDirs[0]!, defaultStorageContext(), log);
   const metadataStore = FileMetadataStore.open(dataDirs[0]!);

@@ -224,6 +224,20 @@ export class BrokerConfig {
     const layer = perBroker ? this.dynamicBrokerLayer : this.dynamicDefaultLayer;
     if (text === null) layer.delete(name);
     else layer.set(name, { text, value: parseConfigValue(requireDef(name), text) });
+    for (const listener of this.dynamicListeners) listener();
+  }
+
+  private readonly dynamicListeners: (() => void)[] = [];
+
+  /** Called after every dynamic change (to persist them). */
+  onDynamicChange(listener: () => void): void {
+    this.dynamicListeners.push(listener);
+  }
+
+  /** The dynamic values as name -> text: per-broker or cluster-wide defaults. */
+  dynamicTexts(perBroker: boolean): Record<string, string> {
+    const layer = perBroker ? this.dynamicBrokerLayer : this.dynamicDefaultLayer;
+    return Object.fromEntries([...layer].map(([name, entry]) => [name, entry.text]));
   }
 
   /** Every broker config with value, source, read-only flag and synonyms (DescribeConfigs). */

@@ -7,4 +7,5 @@ export { topicConfigDefs, type TopicConfigDef } from './topic-configs.js';
 export * from './broker-config.js';
 export * from './topic-config.js';
 export * from './listeners.js';
+export { persistDynamicConfigs } from './dynamic-configs.js';
 export { limits, type Limits } from './limits.js';
