@@ -1,7 +1,7 @@
 // First real-client milestone: kafkajs's admin client against startBroker().
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type RunningBroker } from '../../../src/broker.js';
+import { startBroker, type RunningBroker } from '../../../src/index.js';
 
 let broker: RunningBroker;
 let admin: Admin;
