@@ -253,6 +253,8 @@ describe('PartitionLog truncation and deletion', () => {
     const segments = log.segmentCount;
     expect(log.enforceRetention(t0)).toBeGreaterThan(0);
     expect(log.segmentCount).toBeLessThan(segments);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(readdirSync(join(root, 'orders-0')).filter((f) => f.endsWith('.deleted'))).toEqual([]);
     expect(log.offsetForTimestamp(t0 - 20_000)!.offset).toBeGreaterThanOrEqual(log.logStartOffset);
     expect((await log.read(log.logStartOffset, 1 << 20)).records.length).toBeGreaterThan(0);
     expect(log.enforceRetention(t0 + 20_000)).toBeGreaterThan(0);
