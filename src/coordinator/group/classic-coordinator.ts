@@ -21,6 +21,8 @@ import {
 export interface ClassicHost {
   /** The group, or undefined. A KIP-848 group is reported as 'other'. */
   classicGroup(groupId: string): ClassicGroup | 'other' | undefined;
+  /** Replaces an empty KIP-848 group by a classic one (Kafka converts empty groups on join). */
+  convertEmptyGroup(groupId: string): ClassicGroup | undefined;
   createClassicGroup(groupId: string): ClassicGroup;
   /** Writes the group's metadata record to __consumer_offsets. */
   persistGroup(group: ClassicGroup): Promise<void>;
@@ -85,12 +87,18 @@ export class ClassicCoordinator {
   async join(req: JoinRequest): Promise<JoinResult> {
     const invalid = this.validateJoin(req);
     if (invalid !== ErrorCode.NONE) return joinError(invalid, req.memberId);
-    const found = this.host.classicGroup(req.groupId);
+    const found = this.joinableGroup(req.groupId);
     if (found === 'other') return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
     if (found === undefined && req.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
     const group = found ?? this.host.createClassicGroup(req.groupId);
     if (group.state === 'Dead') return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
     return req.memberId === '' ? this.joinUnknownMember(group, req) : this.joinKnownMember(group, req);
+  }
+
+  private joinableGroup(groupId: string): ClassicGroup | 'other' | undefined {
+    const found = this.host.classicGroup(groupId);
+    if (found !== 'other') return found;
+    return this.host.convertEmptyGroup(groupId) ?? 'other';
   }
 
   private validateJoin(req: JoinRequest): number {

@@ -80,6 +80,13 @@ export class GroupCoordinator implements ClassicHost {
     return group.kind === 'classic' ? group : 'other';
   }
 
+  convertEmptyGroup(groupId: string): ClassicGroup | undefined {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.kind !== 'consumer' || group.members.size > 0) return undefined;
+    this.consumer.stopTimers(group);
+    return this.createClassicGroup(groupId);
+  }
+
   createClassicGroup(groupId: string): ClassicGroup {
     const group = new ClassicGroup(groupId);
     this.groups.set(groupId, group);
