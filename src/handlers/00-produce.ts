@@ -3,12 +3,16 @@
 // unknown topic or partition -> UNKNOWN_TOPIC_OR_PARTITION (Produce does not auto-create, as in
 // Kafka); the records go through the topic's policy (src/protocol/records/validate-produce.ts:
 // magic, CRC, counts, max.message.bytes, timestamps, keys on compacted topics, compression.type)
-// and are appended with offsets assigned in place. A single node's acks=-1 equals acks=1.
+// and are appended with offsets assigned in place. A single node's acks=-1 equals acks=1, except
+// that min.insync.replicas above 1 answers NOT_ENOUGH_REPLICAS (the ISR has one member), as Kafka.
 // acks=0 with a failed partition closes the connection (Kafka's signal to such producers).
-// Departures from Kafka: transactional and idempotent producer state (sequence checks) is not
-// kept yet.
+// Idempotent and transactional batches go through the partition's producer state
+// (src/log/producer-state.ts): duplicates answer with their original offset, sequence gaps
+// OUT_OF_ORDER_SEQUENCE_NUMBER, old epochs INVALID_PRODUCER_EPOCH, transactional batches outside
+// the producer's open transaction INVALID_TXN_STATE.
 import type { TopicConfig } from '../config/topic-config.js';
 import { StorageError } from '../log/errors.js';
+import { appendWithProducerState } from '../log/producer-state-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   defaultProduceResponse,
@@ -45,11 +49,19 @@ function partitionError(index: number, errorCode: number, errorMessage: string |
   };
 }
 
+/** A single node's in-sync replica set has one member. */
+const ISR_SIZE = 1;
+
 async function appendPartition(
-  broker: BrokerState, topic: TopicMetadata, data: ProduceRequestPartitionProduceData, version: number,
+  broker: BrokerState, topic: TopicMetadata, data: ProduceRequestPartitionProduceData, version: number, acks: number,
 ): Promise<PartitionResponse> {
   const partitionLog = broker.logs.get(topic.name, data.index);
   if (partitionLog === undefined) return partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  const minInsyncReplicas = topic.config.number('min.insync.replicas');
+  if (acks === -1 && minInsyncReplicas > ISR_SIZE) {
+    return partitionError(data.index, ErrorCode.NOT_ENOUGH_REPLICAS,
+      `The size of the current ISR ${ISR_SIZE} is insufficient to satisfy the min.isr requirement of ${minInsyncReplicas}`);
+  }
   const validation = validateProduceRecords(data.records ?? Buffer.alloc(0), producePolicy(topic.config), { produceVersion: version, nowMs: Date.now() });
   if (!validation.ok) {
     const response = partitionError(data.index, validation.problem.errorCode, validation.problem.message);
@@ -57,8 +69,9 @@ async function appendPartition(
     return response;
   }
   try {
-    const appended = await partitionLog.append(validation.recordSet);
-    broker.logs.notifyAppend(topic.name, data.index);
+    const appended = await appendWithProducerState(partitionLog, validation.recordSet, (header) => broker.txn.verifyTransactionalBatch(topic.name, data.index, header));
+    if (!appended.ok) return partitionError(data.index, appended.errorCode, appended.message);
+    if (!appended.duplicate) broker.logs.notifyAppend(topic.name, data.index);
     return {
       ...partitionError(data.index, ErrorCode.NONE, null),
       baseOffset: BigInt(appended.baseOffset),
@@ -71,12 +84,13 @@ async function appendPartition(
   }
 }
 
-function produceTopic(broker: BrokerState, name: string, partitions: ProduceRequestPartitionProduceData[], version: number, acksValid: boolean) {
+function produceTopic(broker: BrokerState, name: string, partitions: ProduceRequestPartitionProduceData[], version: number, acks: number) {
   const topic = broker.topics.get(name);
+  const acksValid = acks === 0 || acks === 1 || acks === -1;
   const results = partitions.map((data) => {
     if (!acksValid) return Promise.resolve(partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1'));
     if (topic === undefined) return Promise.resolve(partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
-    return appendPartition(broker, topic, data, version);
+    return appendPartition(broker, topic, data, version, acks);
   });
   return Promise.all(results).then((partitionResponses) => ({ name, partitionResponses }));
 }
@@ -93,8 +107,7 @@ export const produceHandler: ApiHandler<ProduceRequest, ProduceResponse> = {
   minVersion: 0,
   maxVersion: 12,
   async handle(ctx, request, version) {
-    const acksValid = request.acks === 0 || request.acks === 1 || request.acks === -1;
-    const responses = await Promise.all(request.topicData.map((t) => produceTopic(ctx.broker, t.name, t.partitionData, version, acksValid)));
+    const responses = await Promise.all(request.topicData.map((t) => produceTopic(ctx.broker, t.name, t.partitionData, version, request.acks)));
     if (request.acks === 0) return closeOnError(responses);
     return { ...defaultProduceResponse(), responses };
   },

@@ -32,7 +32,7 @@ function partitionsOf(broker: BrokerState, topic: TopicMetadata): MetadataRespon
     errorCode: ErrorCode.NONE,
     partitionIndex,
     leaderId: broker.nodeId,
-    leaderEpoch: 0,
+    leaderEpoch: broker.logs.get(topic.name, partitionIndex)?.leaderEpoch ?? 0,
     replicaNodes: [broker.nodeId],
     isrNodes: [broker.nodeId],
     offlineReplicas: [],

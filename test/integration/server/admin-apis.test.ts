@@ -32,10 +32,10 @@ afterAll(async () => {
   await broker.stop();
 });
 
-async function produce(topic: string, partition: number, count: number): Promise<ProduceResponse> {
+async function produce(topic: string, partition: number, count: number, acks = -1): Promise<ProduceResponse> {
   const records = Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from('v'), headers: [], timestampMs: Date.now() }));
   return client.call<ProduceResponse>(0, 9, {
-    transactionalId: null, acks: -1, timeoutMs: 1000,
+    transactionalId: null, acks, timeoutMs: 1000,
     topicData: [{ name: topic, partitionData: [{ index: partition, records: buildBatch({ records } as never) }] }],
   });
 }
@@ -74,6 +74,20 @@ describe('IncrementalAlterConfigs', () => {
     expect(readOnly.responses[0]!.errorCode).toBe(ErrorCode.INVALID_CONFIG);
     const otherBroker = await configs('x', null).then(() => client.call<DescribeConfigsResponse>(32, 4, { resources: [{ resourceType: 4, resourceName: '7', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }));
     expect(otherBroker.results[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+});
+
+describe('Produce acks', () => {
+  it('answers NOT_ENOUGH_REPLICAS for acks=-1 when min.insync.replicas exceeds the single-node ISR, and INVALID_REQUIRED_ACKS for bad acks', async () => {
+    await client.call<CreateTopicsResponse>(19, 7, {
+      topics: [{ name: 'strict', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] }],
+      timeoutMs: 1000, validateOnly: false,
+    });
+    const errorOf = (response: ProduceResponse) => response.responses[0]!.partitionResponses[0]!.errorCode;
+    expect(errorOf(await produce('strict', 0, 1, -1))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(errorOf(await produce('strict', 0, 1, 1))).toBe(0);
+    expect(errorOf(await produce('strict', 0, 1, 2))).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    expect(errorOf(await produce('no-such-topic', 0, 1, 1))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 });
 

@@ -206,6 +206,15 @@ describe('NetworkServer', () => {
     expect(await fourth.waitFor(1)).toEqual([4]);
   });
 
+  it('applies max.connections.per.ip.overrides', async () => {
+    const { port, server } = await startServer({ 'max.connections.per.ip': 5, 'max.connections.per.ip.overrides': '127.0.0.1:1' });
+    await openClient(port);
+    const second = await openClient(port);
+    await second.closed;
+    expect(server.stats.connectionsRefused).toBe(1);
+    expect(server.connectionCount).toBe(1);
+  });
+
   it('enforces max.connections', async () => {
     const { port, server } = await startServer({ 'max.connections': 1 });
     await openClient(port);
