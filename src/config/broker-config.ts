@@ -102,7 +102,7 @@ export class BrokerConfig {
   private readonly staticLayer: Layer;
   private readonly dynamicDefaultLayer: Layer = new Map();
   private readonly dynamicBrokerLayer: Layer = new Map();
-  /** Bound listeners, parsed and checked at construction. */
+  /** Bound listeners, parsed and checked at construction (controller.listener.names left out). */
   readonly listeners: ListenerSpec[];
   /** Advertised listeners; the bound listeners when `advertised.listeners` is unset. */
   readonly advertisedListeners: ListenerSpec[];
@@ -113,9 +113,18 @@ export class BrokerConfig {
     this.staticLayer = parseLayer(input, this.warnings);
     this.checkNodeId();
     const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map'));
-    this.listeners = parseListeners('listeners', this.string('listeners'), protocols);
+    const controllerNames = new Set((this.optionalString('controller.listener.names') ?? '').split(',').map((n) => n.trim().toUpperCase()).filter((n) => n !== ''));
+    const all = parseListeners('listeners', this.string('listeners'), protocols);
     const advertisedText = this.optionalString('advertised.listeners');
-    this.advertisedListeners = advertisedText === null ? this.listeners : parseListeners('advertised.listeners', advertisedText, protocols);
+    const advertised = advertisedText === null ? all : parseListeners('advertised.listeners', advertisedText, protocols);
+    this.listeners = all.filter((l) => !controllerNames.has(l.name));
+    this.advertisedListeners = advertised.filter((l) => !controllerNames.has(l.name));
+    if (this.listeners.length < all.length) {
+      this.warnings.push(`rill: not serving controller listeners (${[...controllerNames].join(', ')}): a single Rill node needs no controller quorum`);
+    }
+    if (all.length > 0 && this.listeners.length === 0) {
+      throw new ConfigError('listeners', this.string('listeners'), 'every listener is a controller listener (controller.listener.names); Rill needs a broker listener');
+    }
     checkListeners(this.listeners, this.advertisedListeners, advertisedText ?? '');
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerConfig, ConfigError, ConfigSource, brokerConfigDefs, parseConfigValue } from '../../../src/config/index.js';
+import { BrokerConfig, ConfigError, ConfigSource, brokerConfigDefs, parseConfigValue, parseProperties } from '../../../src/config/index.js';
 
 describe('BrokerConfig', () => {
   it('reports Kafka defaults when nothing is set', () => {
@@ -69,6 +69,26 @@ describe('BrokerConfig', () => {
     expect(() => new BrokerConfig({ listeners: 'FOO://h:1' })).toThrow(/security.protocol.map/);
     expect(() => new BrokerConfig({ listeners: 'SSL://h:1' })).toThrow(/not supported/);
     expect(() => new BrokerConfig({ 'advertised.listeners': 'OTHER://h:1', 'listener.security.protocol.map': 'OTHER:PLAINTEXT' })).toThrow(/advertised.listeners/);
+  });
+
+  it('accepts Kafka 4.0\'s sample KRaft server.properties, serving only the broker listener', () => {
+    const text = [
+      'process.roles=broker,controller', 'node.id=1', 'controller.quorum.bootstrap.servers=localhost:9093',
+      'listeners=PLAINTEXT://:9092,CONTROLLER://:9093', 'inter.broker.listener.name=PLAINTEXT',
+      'advertised.listeners=PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093', 'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+      'num.network.threads=3', 'num.io.threads=8', 'socket.send.buffer.bytes=102400', 'socket.receive.buffer.bytes=102400',
+      'socket.request.max.bytes=104857600', 'log.dirs=/tmp/kraft-combined-logs', 'num.partitions=1', 'num.recovery.threads.per.data.dir=1',
+      'offsets.topic.replication.factor=1', 'share.coordinator.state.topic.replication.factor=1', 'share.coordinator.state.topic.min.isr=1',
+      'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1', 'log.retention.hours=168',
+      'log.segment.bytes=1073741824', 'log.retention.check.interval.ms=300000',
+    ].join('\n');
+    const config = new BrokerConfig(parseProperties(text));
+    expect(config.listeners.map((l) => [l.name, l.host, l.port])).toEqual([['PLAINTEXT', '', 9092]]);
+    expect(config.advertisedListeners.map((l) => [l.name, l.host, l.port])).toEqual([['PLAINTEXT', 'localhost', 9092]]);
+    expect(config.logDirs).toEqual(['/tmp/kraft-combined-logs']);
+    expect(config.warnings.join('\n')).toMatch(/controller.quorum.bootstrap.servers/);
+    expect(() => new BrokerConfig({ listeners: 'CONTROLLER://:9093', 'controller.listener.names': 'CONTROLLER', 'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT' })).toThrow(ConfigError);
   });
 
   it('describes every config with value, source, read-only flag and synonyms', () => {
