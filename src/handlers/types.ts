@@ -1,6 +1,7 @@
 // What a handler file exports and what it receives.
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
+import type { TransactionCoordinator } from '../coordinator/txn/coordinator.js';
 import type { BoundListener } from '../server/server.js';
 import type { LogFn, RequestContext, RequestHeaderInfo } from '../server/types.js';
 import type { PartitionLogs } from './partition-logs.js';
@@ -15,6 +16,8 @@ export interface BrokerState {
   readonly logs: PartitionLogs;
   /** Consumer groups and committed offsets (src/coordinator/group). */
   readonly groups: GroupCoordinator;
+  /** Producer ids and transactions (src/coordinator/txn). */
+  readonly txn: TransactionCoordinator;
   /** Advertised listeners with their real ports. */
   advertisedListeners(): BoundListener[];
   log: LogFn;
