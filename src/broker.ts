@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BrokerConfig, type ConfigInput } from './config/broker-config.js';
 import { limits } from './config/limits.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
+import { TransactionCoordinator } from './coordinator/txn/coordinator.js';
 import { parseProperties } from './config/properties.js';
 import { FileMetadataStore } from './cluster/metadata-store.js';
 import { persistDynamicConfigs } from './config/dynamic-configs.js';
@@ -104,6 +105,9 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   const groups = new GroupCoordinator({ config, topics, logs, log });
   await groups.load();
   groups.startRetention();
+  const txn = new TransactionCoordinator({ config, topics, logs, groups, dataDir: dataDirs[0]!, log });
+  await txn.load();
+  txn.start();
   let server: NetworkServer | undefined;
   const state: BrokerState = {
     config,
@@ -112,6 +116,7 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
     topics,
     logs,
     groups,
+    txn,
     advertisedListeners: () => server!.advertisedListeners(),
     log,
   };
@@ -119,6 +124,7 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   try {
     await server.start();
   } catch (err) {
+    await txn.close();
     groups.close();
     await logs.closeAll();
     throw err;
@@ -127,6 +133,7 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   const stop = once(async () => {
     logs.wakeAllForShutdown();
     await server.stop(limits.shutdownDrainMs);
+    await txn.close();
     groups.close();
     await logs.closeAll();
     await metadataStore.close();
