@@ -29,6 +29,15 @@ import { deleteGroupsHandler } from './42-delete-groups.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js';
+import { initProducerIdHandler } from './22-init-producer-id.js';
+import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js';
+import { endTxnHandler } from './26-end-txn.js';
+import { writeTxnMarkersHandler } from './27-write-txn-markers.js';
+import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
+import { describeProducersHandler } from './61-describe-producers.js';
+import { describeTransactionsHandler } from './65-describe-transactions.js';
+import { listTransactionsHandler } from './66-list-transactions.js';
 import { HandlerRegistry } from './registry.js';
 import type { ApiHandler } from './types.js';
 
@@ -72,6 +81,16 @@ export function createHandlerRegistry(): HandlerRegistry {
     offsetDeleteHandler,
     consumerGroupHeartbeatHandler,
     consumerGroupDescribeHandler,
+    // producer ids and transactions
+    initProducerIdHandler,
+    addPartitionsToTxnHandler,
+    addOffsetsToTxnHandler,
+    endTxnHandler,
+    writeTxnMarkersHandler,
+    txnOffsetCommitHandler,
+    describeProducersHandler,
+    describeTransactionsHandler,
+    listTransactionsHandler,
   ];
   registry = new HandlerRegistry(handlers);
   return registry;
