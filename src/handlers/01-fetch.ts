@@ -6,10 +6,12 @@
 // then more within partition_max_bytes and the response's max_bytes. Under min_bytes the
 // request waits for appends to its partitions until max_wait_ms. Topic ids from v13. Unknown
 // partitions: UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id); out-of-range offsets:
-// OFFSET_OUT_OF_RANGE. read_committed reads up to the last stable offset.
+// OFFSET_OUT_OF_RANGE. read_committed reads up to the last stable offset (first offset of the
+// earliest open transaction) and lists the aborted transactions in the range read.
 // Fetch sessions (KIP-227): no session is ever created (session id 0 answers, as Kafka does
 // when its cache is full); an incremental fetch naming a session gets FETCH_SESSION_ID_NOT_FOUND.
 import { OffsetOutOfRangeError, StorageError } from '../log/errors.js';
+import { abortedTransactionsFor, lastStableOffsetOf } from '../log/producer-state-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   defaultFetchResponse,
@@ -78,7 +80,8 @@ async function readPartition(
   if (partitionLog === undefined) return partitionError(partition.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const maxBytes = Math.min(partition.partitionMaxBytes, budget.readBytes === 0 ? Math.max(budget.remainingBytes, 1) : budget.remainingBytes);
   try {
-    const maxOffset = readCommitted ? partitionLog.lastStableOffset : partitionLog.highWatermark;
+    const lastStableOffset = lastStableOffsetOf(partitionLog);
+    const maxOffset = readCommitted ? lastStableOffset : partitionLog.highWatermark;
     const read = maxBytes <= 0 ? null : await partitionLog.read(Number(partition.fetchOffset), maxBytes, { maxOffset });
     const records = convertRecords(read?.records ?? Buffer.alloc(0), Number(partition.fetchOffset), mode);
     budget.remainingBytes -= records.length;
@@ -88,9 +91,9 @@ async function readPartition(
       partitionIndex: partition.partition,
       errorCode: ErrorCode.NONE,
       highWatermark: BigInt(partitionLog.highWatermark),
-      lastStableOffset: BigInt(partitionLog.lastStableOffset),
+      lastStableOffset: BigInt(lastStableOffset),
       logStartOffset: BigInt(partitionLog.logStartOffset),
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? abortedTransactionsFor(partitionLog, Number(partition.fetchOffset), maxOffset) : null,
       records,
     };
   } catch (err) {
