@@ -5,6 +5,7 @@
 // the first offset whose timestamp is >= the target (offset -1 when there is none).
 // v0 answers old_style_offsets (at most max_num_offsets of them).
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type PartitionLog } from '../log/partition-log.js';
+import { lastStableOffsetOf } from '../log/producer-state-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   defaultListOffsetsResponse,
@@ -34,7 +35,7 @@ function answer(partitionIndex: number, errorCode: number, offset: number, times
 }
 
 function lookup(partitionLog: PartitionLog, timestamp: number, readCommitted: boolean): { offset: number; timestamp: number } {
-  if (timestamp === LATEST_TIMESTAMP) return { offset: readCommitted ? partitionLog.lastStableOffset : partitionLog.highWatermark, timestamp: -1 };
+  if (timestamp === LATEST_TIMESTAMP) return { offset: readCommitted ? lastStableOffsetOf(partitionLog) : partitionLog.highWatermark, timestamp: -1 };
   if (timestamp === EARLIEST_TIMESTAMP || timestamp === EARLIEST_LOCAL_TIMESTAMP) return { offset: partitionLog.logStartOffset, timestamp: -1 };
   if (timestamp === EARLIEST_PENDING_UPLOAD_TIMESTAMP) return { offset: -1, timestamp: -1 };
   return partitionLog.offsetForTimestamp(timestamp) ?? { offset: -1, timestamp: -1 };
