@@ -55,9 +55,13 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   maxCompactionLagMs: NEVER,
 });
 
+/** Long-valued configs beyond 2^53 (Kafka's Long.MAX_VALUE) mean "never". */
+const LONG_KEYS = ['segmentMs', 'retentionMs', 'retentionBytes', 'flushMessages', 'flushMs', 'fileDeleteDelayMs', 'deleteRetentionMs', 'minCompactionLagMs', 'maxCompactionLagMs'] as const;
+
 export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig {
   const config: LogConfig = { ...defaultLogConfig, ...overrides };
-  checkPositive('segmentBytes', config.segmentBytes, 64);
+  for (const key of LONG_KEYS) if (config[key] > NEVER) config[key] = NEVER;
+  checkPositive('segmentBytes', config.segmentBytes, 14);
   checkPositive('segmentIndexBytes', config.segmentIndexBytes, 12 * 4);
   checkPositive('indexIntervalBytes', config.indexIntervalBytes, 0);
   checkPositive('flushMessages', config.flushMessages, 1);
@@ -77,4 +81,46 @@ export function compacts(policy: CleanupPolicy): boolean {
 
 export function deletes(policy: CleanupPolicy): boolean {
   return policy !== 'compact';
+}
+
+/** A topic config value as src/config produces it. */
+export type TopicConfigValue = boolean | number | string | readonly string[] | null;
+
+const NUMERIC_TOPIC_CONFIGS: ReadonlyArray<[string, keyof LogConfig]> = [
+  ['segment.bytes', 'segmentBytes'],
+  ['segment.ms', 'segmentMs'],
+  ['segment.index.bytes', 'segmentIndexBytes'],
+  ['index.interval.bytes', 'indexIntervalBytes'],
+  ['retention.ms', 'retentionMs'],
+  ['retention.bytes', 'retentionBytes'],
+  ['flush.messages', 'flushMessages'],
+  ['flush.ms', 'flushMs'],
+  ['file.delete.delay.ms', 'fileDeleteDelayMs'],
+  ['delete.retention.ms', 'deleteRetentionMs'],
+  ['min.cleanable.dirty.ratio', 'minCleanableDirtyRatio'],
+  ['min.compaction.lag.ms', 'minCompactionLagMs'],
+  ['max.compaction.lag.ms', 'maxCompactionLagMs'],
+];
+
+/**
+ * Builds a LogConfig from effective topic configs by Kafka name (TopicConfig.values()):
+ * numbers for the numeric ones, a list or comma text for cleanup.policy. Missing names keep
+ * their defaults; long values beyond 2^53 mean never.
+ */
+export function logConfigFromTopicConfigs(values: ReadonlyMap<string, TopicConfigValue>): LogConfig {
+  const overrides: Partial<Record<keyof LogConfig, unknown>> = {};
+  for (const [name, key] of NUMERIC_TOPIC_CONFIGS) {
+    const value = values.get(name);
+    if (typeof value === 'number') overrides[key] = value;
+  }
+  const policy = values.get('cleanup.policy');
+  if (policy !== undefined && policy !== null) overrides.cleanupPolicy = cleanupPolicyOf(policy);
+  return resolveLogConfig(overrides as Partial<LogConfig>);
+}
+
+function cleanupPolicyOf(value: TopicConfigValue): CleanupPolicy {
+  const parts = new Set((Array.isArray(value) ? value : String(value).split(',')).map((p) => String(p).trim()));
+  if (parts.has('compact') && parts.has('delete')) return 'compact,delete';
+  if (parts.has('compact')) return 'compact';
+  return 'delete';
 }

@@ -4,7 +4,7 @@ export type { AppendResult, PartitionLogOptions, ReadOptions, ReadResult, Timest
 export { LogManager, CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT } from './log-manager.js';
 export type { LogManagerOptions } from './log-manager.js';
 export { LogCleaner } from './log-cleaner.js';
-export { defaultLogConfig, resolveLogConfig, NEVER, type CleanupPolicy, type LogConfig } from './config.js';
+export { defaultLogConfig, logConfigFromTopicConfigs, resolveLogConfig, NEVER, type CleanupPolicy, type LogConfig, type TopicConfigValue } from './config.js';
 export { createStorageContext, defaultStorageContext } from './io.js';
 export type { StorageContext } from './context.js';
 export { StorageError, OffsetOutOfRangeError, InvalidBatchError, LogClosedError, StorageErrorCode } from './errors.js';

@@ -92,3 +92,23 @@ describe('TimeIndex', () => {
     expect(index.lastEntry()).toEqual({ timestamp: 1000, offset: 52 });
   });
 });
+
+describe('log config from topic configs', () => {
+  it('maps Kafka names, lists and Long.MAX_VALUE', async () => {
+    const { logConfigFromTopicConfigs, NEVER } = await import('../../../src/log/config.js');
+    const config = logConfigFromTopicConfigs(
+      new Map<string, number | string[] | string>([
+        ['segment.bytes', 4096],
+        ['flush.messages', 9_223_372_036_854_775_807],
+        ['cleanup.policy', ['delete', 'compact']],
+        ['retention.ms', -1],
+        ['unrelated', 'x'],
+      ]),
+    );
+    expect(config.segmentBytes).toBe(4096);
+    expect(config.flushMessages).toBe(NEVER);
+    expect(config.cleanupPolicy).toBe('compact,delete');
+    expect(config.retentionMs).toBe(-1);
+    expect(logConfigFromTopicConfigs(new Map([['cleanup.policy', 'compact']])).cleanupPolicy).toBe('compact');
+  });
+});
