@@ -135,11 +135,14 @@ async function measure(options: Options): Promise<TaskResult[]> {
 }
 
 function markdownBody(results: TaskResult[], options: Options): string {
-  const generated = new Map(results.filter((r) => r.path === 'generated').map((r) => [`${r.group} ${r.version}`, r.latencyUsP50]));
+  const generated = new Map(results.filter((r) => r.path === 'generated').map((r) => [`${r.group} ${r.version}`, r.latencyUsP50Min]));
+  const verdict = (us: number, group: string): string => (!TARGET_GROUPS.has(group) ? '-' : us <= TARGET_US ? 'met' : 'missed');
   const rows = results.map((r) => {
     const base = generated.get(`${r.group} ${r.version}`)!;
-    const verdict = !TARGET_GROUPS.has(r.group) ? '-' : r.latencyUsP50 <= TARGET_US ? 'met' : 'missed';
-    return [r.group, `v${r.version}`, r.path, formatNumber(r.latencyUsP50), formatNumber(r.latencyUsP50Min), formatNumber(r.opsPerSecond), formatNumber(base / r.latencyUsP50), verdict];
+    return [
+      r.group, `v${r.version}`, r.path, formatNumber(r.latencyUsP50), formatNumber(r.latencyUsP50Min), formatNumber(r.opsPerSecond),
+      formatNumber(base / r.latencyUsP50Min), verdict(r.latencyUsP50, r.group), verdict(r.latencyUsP50Min, r.group),
+    ];
   });
   return [
     `Workload: ${PARTITIONS} partitions of one topic, one ${BATCH_BYTES}-byte batch each.`,
@@ -150,9 +153,12 @@ function markdownBody(results: TaskResult[], options: Options): string {
     '"generated" calls the generated codec functions directly; "registry" is what the broker calls (decodeRequestFrame /',
     'encodeResponseFrame: registry lookup, version checks, error wrapping, then the same generated functions).',
     `Each task: tinybench, ${options.timeMs} ms per task per round, ${options.rounds} rounds; the figure is the median of the rounds' p50 latencies.`,
-    `"x generated" is the speed-up over the generated codec in the same run; target: <= ${TARGET_US} us.`,
+    `"x generated" compares best rounds (the medians swing up to 2x between identical tasks on a loaded machine); target: <= ${TARGET_US} us.`,
     '',
-    markdownTable(['task', 'version', 'path', 'p50 us (median of rounds)', 'p50 us (best round)', 'ops/s', 'x generated', `median <= ${TARGET_US} us`], rows),
+    markdownTable(
+      ['task', 'version', 'path', 'p50 us (median of rounds)', 'p50 us (best round)', 'ops/s', 'x generated', `median <= ${TARGET_US} us`, `best <= ${TARGET_US} us`],
+      rows,
+    ),
   ].join('\n');
 }
 
