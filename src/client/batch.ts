@@ -1,7 +1,9 @@
-// A producer batch: records for one partition, built into one v2 record batch (one accel
-// crossing to encode, one to compress, one CRC) when it is sent, and its delivery promises.
-import type { RecordHeader, RecordInput } from '../accel/types.js';
-import { buildBatch, type CompressionName } from '../protocol/records/index.js';
+// A producer batch: records for one partition, encoded into a v2 batch body as they arrive
+// (RecordBodyWriter), sealed into one record batch (one accel crossing for the CRC, one to
+// compress) when it is sent, and its delivery promises.
+import type { RecordHeader } from '../accel/types.js';
+import type { CompressionName } from '../protocol/records/index.js';
+import { RecordBodyWriter } from './record-writer.js';
 
 /** Per-record overhead estimate: length, attributes, deltas, key/value lengths, header count. */
 const RECORD_OVERHEAD_BYTES_ESTIMATE = 12;
@@ -59,7 +61,7 @@ export class ProducerBatch {
   readonly baseTimestampMs: number;
   /** performance.now() when the batch opened (sub-millisecond latency measurement). */
   readonly openedAtPerfMs = performance.now();
-  readonly records: RecordInput[] = [];
+  private readonly body: RecordBodyWriter;
   sizeBytes = 0;
   attempts = 0;
   /** The built batch, kept for retries (the same bytes, so the same sequence numbers). */
@@ -68,7 +70,8 @@ export class ProducerBatch {
   private batchResolvers: Array<{ resolve(m: BatchMetadata): void; reject(e: Error): void }> | undefined;
   private batchPromise: Promise<BatchMetadata> | undefined;
 
-  constructor(topic: string, partition: number, nowMs: number) {
+  constructor(topic: string, partition: number, nowMs: number, initialBytes: number) {
+    this.body = new RecordBodyWriter(initialBytes);
     this.topic = topic;
     this.partition = partition;
     this.createdAtMs = nowMs;
@@ -76,14 +79,13 @@ export class ProducerBatch {
   }
 
   get recordCount(): number {
-    return this.records.length;
+    return this.body.recordCount;
   }
 
-  /** Appends a record; returns its index in the batch. */
-  append(record: ProducerRecord, sizeBytes: number, timestampMs: number): number {
-    const index = this.records.length;
-    this.records.push({ key: record.key ?? null, value: record.value, headers: record.headers ?? null, timestampDelta: timestampMs - this.baseTimestampMs });
-    this.sizeBytes += sizeBytes;
+  /** Appends a record (encoding it now); returns its index in the batch. */
+  append(record: ProducerRecord, timestampMs: number): number {
+    const index = this.body.recordCount;
+    this.sizeBytes += this.body.append(record.key ?? null, record.value, record.headers, timestampMs - this.baseTimestampMs);
     return index;
   }
 
@@ -99,13 +101,12 @@ export class ProducerBatch {
   }
 
   build(compression: CompressionName, identity: BatchIdentity | undefined): Buffer {
-    this.built ??= buildBatch({
-      records: this.records,
-      baseTimestamp: this.baseTimestampMs,
+    this.built ??= this.body.seal({
       compression,
-      producerId: identity?.producerId,
-      producerEpoch: identity?.producerEpoch,
-      baseSequence: identity?.baseSequence,
+      baseTimestampMs: this.baseTimestampMs,
+      producerId: identity?.producerId ?? -1,
+      producerEpoch: identity?.producerEpoch ?? -1,
+      baseSequence: identity?.baseSequence ?? -1,
     });
     return this.built;
   }
@@ -115,7 +116,7 @@ export class ProducerBatch {
     for (const cb of this.callbacks ?? []) {
       cb.resolve({ topic: this.topic, partition: this.partition, offset: known ? baseOffset + cb.index : -1, timestampMs: cb.timestampMs });
     }
-    const metadata = { topic: this.topic, partition: this.partition, baseOffset, recordCount: this.records.length };
+    const metadata = { topic: this.topic, partition: this.partition, baseOffset, recordCount: this.recordCount };
     for (const r of this.batchResolvers ?? []) r.resolve(metadata);
   }
 

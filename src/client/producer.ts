@@ -19,7 +19,7 @@ import {
   type ProduceResponse,
 } from '../protocol/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { CompressionName } from '../protocol/records/index.js';
+import { RECORD_BATCH_OVERHEAD, type CompressionName } from '../protocol/records/index.js';
 import { estimateRecordBytes, ProducerBatch, type BatchIdentity, type BatchMetadata, type ProducerRecord, type RecordMetadata } from './batch.js';
 import { Cluster, type ClientOptions, type TopicInfo } from './cluster.js';
 import { ApiKey, type Connection } from './connection.js';
@@ -61,9 +61,15 @@ interface PartitionQueue {
   open: ProducerBatch | undefined;
   sealed: ProducerBatch[];
   nextSequence: number;
+  /** Encoded size of the partition's last closed batch (sizes the next batch's buffer). */
+  lastBatchBytes: number;
 }
 
 const SEQUENCE_MAX = 0x7fffffff;
+/** Room past batch.size for the record that closes a batch (avoids a regrow copy). */
+const BATCH_HEADROOM_BYTES = 1024;
+/** A batch buffer starts this large (or as large as the partition's previous batch) and doubles as records arrive. */
+const BATCH_INITIAL_BYTES_MAX = 64 * 1024;
 
 function acksValue(acks: Acks | undefined): number {
   return acks === undefined || acks === 'all' ? -1 : acks;
@@ -73,6 +79,8 @@ export class Producer {
   readonly cluster: Cluster;
   private readonly acks: number;
   private readonly batchSizeBytes: number;
+  /** batch.size counts the whole batch: the 61-byte header leaves this much for records. */
+  private readonly batchBodyBytesMax: number;
   private readonly lingerMs: number;
   private readonly compression: CompressionName;
   private readonly retries: number;
@@ -100,6 +108,7 @@ export class Producer {
     this.cluster = new Cluster(options);
     this.acks = acksValue(options.acks);
     this.batchSizeBytes = options.batchSizeBytes ?? 16_384;
+    this.batchBodyBytesMax = Math.max(1, this.batchSizeBytes - RECORD_BATCH_OVERHEAD);
     this.lingerMs = options.lingerMs ?? 5;
     this.compression = options.compression ?? 'none';
     this.retries = options.retries ?? Number.MAX_SAFE_INTEGER;
@@ -217,24 +226,25 @@ export class Producer {
     let list = this.queues.get(topic);
     if (list === undefined) this.queues.set(topic, (list = []));
     let queue = list[partition];
-    if (queue === undefined) list[partition] = queue = { topic, partition, open: undefined, sealed: [], nextSequence: 0 };
+    if (queue === undefined) list[partition] = queue = { topic, partition, open: undefined, sealed: [], nextSequence: 0, lastBatchBytes: 0 };
     return queue;
   }
 
   private append(record: ProducerRecord, timestampMs: number): { batch: ProducerBatch; index: number } {
     const info = this.cluster.cachedTopic(record.topic)!;
     const queue = this.queueFor(record.topic, this.partitionFor(record, info));
-    const sizeBytes = estimateRecordBytes(record);
-    if (queue.open !== undefined && queue.open.sizeBytes + sizeBytes > this.batchSizeBytes) this.seal(queue, info.partitions.length);
+    if (queue.open !== undefined && queue.open.sizeBytes + estimateRecordBytes(record) > this.batchBodyBytesMax) this.seal(queue, info.partitions.length);
     const batch = queue.open ?? this.openBatch(queue);
-    const index = batch.append(record, sizeBytes, timestampMs);
-    this.bufferedBytes += sizeBytes;
-    if (batch.sizeBytes >= this.batchSizeBytes) this.seal(queue, info.partitions.length);
+    const sizeBefore = batch.sizeBytes;
+    const index = batch.append(record, timestampMs);
+    this.bufferedBytes += batch.sizeBytes - sizeBefore;
+    if (batch.sizeBytes >= this.batchBodyBytesMax) this.seal(queue, info.partitions.length);
     return { batch, index };
   }
 
   private openBatch(queue: PartitionQueue): ProducerBatch {
-    const batch = new ProducerBatch(queue.topic, queue.partition, Date.now());
+    const initialBytes = Math.min(this.batchSizeBytes + BATCH_HEADROOM_BYTES, Math.max(BATCH_INITIAL_BYTES_MAX, queue.lastBatchBytes + BATCH_HEADROOM_BYTES));
+    const batch = new ProducerBatch(queue.topic, queue.partition, Date.now(), initialBytes);
     queue.open = batch;
     this.openQueues.add(queue);
     this.outstandingBatches++;
@@ -247,6 +257,7 @@ export class Producer {
     const batch = queue.open;
     if (batch === undefined) return;
     queue.open = undefined;
+    queue.lastBatchBytes = batch.sizeBytes;
     this.openQueues.delete(queue);
     queue.sealed.push(batch);
     this.readyQueues.add(queue);

@@ -1,0 +1,154 @@
+// Encodes records into a v2 batch body as they are appended (varints written in place, key and
+// value bytes copied once), leaving room for the 61-byte batch header in front. Sealing writes
+// the header in place and computes the CRC (one accel crossing); compression, when configured,
+// is one more crossing over the whole body. No per-record object survives the append.
+import { accel } from '../accel/index.js';
+import type { RecordHeader } from '../accel/types.js';
+import { BatchField, CODEC_ID, CRC_START, LOG_OVERHEAD, MAGIC_V2, RECORD_BATCH_OVERHEAD, writeInt64, type CompressionName } from '../protocol/records/index.js';
+
+const TWO_POW_31 = 0x8000_0000;
+
+/** Bytes of the unsigned varint of a non-negative safe integer. */
+function uvarintBytes(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x20_0000) return 3;
+  if (value < 0x1000_0000) return 4;
+  let bytes = 4;
+  let rest = Math.floor(value / 0x1000_0000);
+  while (rest > 0) {
+    bytes++;
+    rest = Math.floor(rest / 0x80);
+  }
+  return bytes;
+}
+
+/** Zigzag of a safe integer (as Kafka's varlong), as a non-negative number. */
+function zigzag(value: number): number {
+  if (value >= 0 && value < TWO_POW_31) return value * 2;
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+function bytesFieldSize(bytes: Uint8Array | null): number {
+  return bytes === null ? 1 : uvarintBytes(zigzag(bytes.length)) + bytes.length;
+}
+
+function headersSize(headers: readonly RecordHeader[] | null | undefined): number {
+  if (!headers) return 1;
+  let size = uvarintBytes(zigzag(headers.length));
+  for (const h of headers) size += bytesFieldSize(h.key) + bytesFieldSize(h.value);
+  return size;
+}
+
+export interface BatchSealInput {
+  compression: CompressionName;
+  baseTimestampMs: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+export class RecordBodyWriter {
+  private buf: Buffer;
+  private pos = RECORD_BATCH_OVERHEAD;
+  recordCount = 0;
+  maxTimestampDelta = 0;
+
+  constructor(initialBytes: number) {
+    this.buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + Math.max(initialBytes, 256));
+  }
+
+  /** Bytes of encoded records so far. */
+  get bodyBytes(): number {
+    return this.pos - RECORD_BATCH_OVERHEAD;
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+
+  private uvarint(value: number): void {
+    let rest = value;
+    const buf = this.buf;
+    while (rest >= 0x80) {
+      buf[this.pos++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    buf[this.pos++] = rest;
+  }
+
+  private bytesField(bytes: Uint8Array | null): void {
+    if (bytes === null) {
+      this.buf[this.pos++] = 1; // zigzag(-1)
+      return;
+    }
+    this.uvarint(bytes.length * 2);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Appends one record; returns its encoded size in bytes. */
+  append(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | null | undefined, timestampDelta: number): number {
+    const offsetDelta = this.recordCount;
+    const timestampZigzag = zigzag(timestampDelta);
+    const bodySize = 1 + uvarintBytes(timestampZigzag) + uvarintBytes(offsetDelta * 2) + bytesFieldSize(key) + bytesFieldSize(value) + headersSize(headers);
+    const total = uvarintBytes(bodySize * 2) + bodySize;
+    this.ensure(total);
+    this.uvarint(bodySize * 2);
+    this.buf[this.pos++] = 0; // attributes
+    this.uvarint(timestampZigzag);
+    this.uvarint(offsetDelta * 2);
+    this.bytesField(key);
+    this.bytesField(value);
+    this.writeHeaders(headers);
+    this.recordCount++;
+    if (timestampDelta > this.maxTimestampDelta) this.maxTimestampDelta = timestampDelta;
+    return total;
+  }
+
+  private writeHeaders(headers: readonly RecordHeader[] | null | undefined): void {
+    if (!headers) {
+      this.buf[this.pos++] = 0;
+      return;
+    }
+    this.uvarint(headers.length * 2);
+    for (const h of headers) {
+      this.bytesField(h.key);
+      this.bytesField(h.value);
+    }
+  }
+
+  /** The complete batch: header written in place (uncompressed) or around the compressed body. */
+  seal(input: BatchSealInput): Buffer {
+    const codec = input.compression;
+    let batch: Buffer;
+    if (codec === 'none') {
+      batch = this.buf.subarray(0, this.pos);
+    } else {
+      const compressed = accel.compress(codec, this.buf.subarray(RECORD_BATCH_OVERHEAD, this.pos));
+      batch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + compressed.length);
+      compressed.copy(batch, RECORD_BATCH_OVERHEAD);
+    }
+    this.writeHeader(batch, input);
+    batch.writeUInt32BE(accel.crc32c(batch, CRC_START, batch.length) >>> 0, BatchField.crc);
+    return batch;
+  }
+
+  private writeHeader(out: Buffer, input: BatchSealInput): void {
+    writeInt64(out, BatchField.baseOffset, 0);
+    out.writeInt32BE(out.length - LOG_OVERHEAD, BatchField.batchLength);
+    out.writeInt32BE(-1, BatchField.partitionLeaderEpoch);
+    out.writeInt8(MAGIC_V2, BatchField.magic);
+    out.writeInt16BE(CODEC_ID[input.compression], BatchField.attributes);
+    out.writeInt32BE(this.recordCount - 1, BatchField.lastOffsetDelta);
+    writeInt64(out, BatchField.baseTimestamp, input.baseTimestampMs);
+    writeInt64(out, BatchField.maxTimestamp, input.baseTimestampMs + this.maxTimestampDelta);
+    writeInt64(out, BatchField.producerId, input.producerId);
+    out.writeInt16BE(input.producerEpoch, BatchField.producerEpoch);
+    out.writeInt32BE(input.baseSequence, BatchField.baseSequence);
+    out.writeInt32BE(this.recordCount, BatchField.recordCount);
+  }
+}
