@@ -91,6 +91,21 @@ describe('Produce acks', () => {
   });
 });
 
+describe('max.message.bytes', () => {
+  it('accepts a batch of exactly max.message.bytes and rejects one byte more with MESSAGE_TOO_LARGE', async () => {
+    const batch = buildBatch({ records: [{ key: null, value: Buffer.alloc(1000, 1), headers: [], timestampMs: Date.now() }] } as never);
+    const send = async (topic: string) => {
+      const response = await client.call<ProduceResponse>(0, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records: Buffer.from(batch) }] }] });
+      return response.responses[0]!.partitionResponses[0]!.errorCode;
+    };
+    for (const [name, limit] of [['fits', batch.length], ['too-small', batch.length - 1]] as const) {
+      await client.call<CreateTopicsResponse>(19, 7, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'max.message.bytes', value: String(limit) }] }], timeoutMs: 1000, validateOnly: false });
+    }
+    expect(await send('fits')).toBe(0);
+    expect(await send('too-small')).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+  });
+});
+
 describe('partition admin APIs', () => {
   it('DeleteRecords moves the log start offset, bounded by the high watermark', async () => {
     expect((await produce('admin-b', 0, 5)).responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
