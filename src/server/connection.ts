@@ -96,7 +96,7 @@ export class Connection {
   }
 
   private onIdle(): void {
-    if (this.inFlight.length > 0 || this.reader.bufferedBytes > 0) return;
+    if (this.inFlight.length > 0) return;
     this.options.log(`rill: closing connection ${this.options.connectionId} from ${this.clientAddress}: idle for connections.max.idle.ms`);
     this.destroy();
   }

@@ -191,6 +191,14 @@ describe('NetworkServer', () => {
     expect(server.connectionCount).toBe(0);
   });
 
+  it('closes an idle connection that stopped in the middle of a frame', async () => {
+    const { port } = await startServer({ 'connections.max.idle.ms': 100 });
+    const client = await openClient(port);
+    client.socket.write(request(1, 0).subarray(0, 7));
+    await client.closed;
+    expect(client.correlationIds).toEqual([]);
+  });
+
   it('enforces max.connections.per.ip', async () => {
     const { port, server } = await startServer({ 'max.connections.per.ip': 2 });
     const first = await openClient(port);
