@@ -135,8 +135,8 @@ export class LogManager {
       throw new StorageError('KAFKA_STORAGE_ERROR', `invalid partition ${name}`);
     }
     const state = this.leastLoadedDir();
+    // The new directory's entry is synced by the log's first flush (or at close).
     const log = PartitionLog.open({ dir: join(state.path, name), context: this.ctx, config: config ?? this.options.configFor?.(topic) ?? {} });
-    fsyncDirectory(state.path);
     this.logs.set(name, { log, logDir: state.path });
     return log;
   }

@@ -2,7 +2,7 @@
 // append by patching each batch's baseOffset (and partitionLeaderEpoch) in place; one pwritev
 // per append; reads return whole batches as views of one pread buffer.
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { limits } from '../config/limits.js';
 import { BATCH_HEADER_BYTES, BATCH_LENGTH_MIN, Field, lastOffsetDeltaOf, magicOf, maxTimestampOf, patchBatch } from './batch-header.js';
 import { findRecordByTimestamp } from './batch-records.js';
@@ -88,6 +88,10 @@ export class PartitionLog {
   /** Set when the files are closed: a flush still running stops touching them. */
   private closedForFlush = false;
   private readonly pendingDeletes = new Map<ReturnType<typeof setTimeout>, string[]>();
+  /** A segment file was created since the last flush: its directory entry must be synced too. */
+  private dirUnsynced = false;
+  /** The partition directory itself was created: the parent directory must be synced once. */
+  private parentDirUnsynced = false;
   /** Offsets below this have been compacted (in memory: after a restart the whole log is dirty). */
   private firstDirtyOffset = 0;
   /** Bumped whenever old segments change (deletion, truncation, swap): a cleaning planned before is void. */
@@ -106,8 +110,9 @@ export class PartitionLog {
 
   /** Opens (creating if needed) the log in options.dir, recovering after an unclean stop. */
   static open(options: PartitionLogOptions): PartitionLog {
-    mkdirSync(options.dir, { recursive: true });
+    const created = mkdirSync(options.dir, { recursive: true }) !== undefined;
     const log = new PartitionLog(options);
+    log.parentDirUnsynced = created;
     log.load(options);
     return log;
   }
@@ -253,6 +258,7 @@ export class PartitionLog {
   }
 
   private createSegment(baseOffset: number): Segment {
+    this.dirUnsynced = true;
     return Segment.create(this.ctx, this.dir, baseOffset, { segmentIndexBytes: this.config.segmentIndexBytes, indexIntervalBytes: this.config.indexIntervalBytes });
   }
 
@@ -355,7 +361,21 @@ export class PartitionLog {
       if (this.closedForFlush) return;
       if (segment !== this.activeSegment && !segment.indexesDurable && !segment.deleted) segment.syncIndexes();
     }
+    this.syncDirectories();
     this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(targetOffset, this.logEndOffset));
+  }
+
+  /** New files are durable only once their directory entries are: sync the directories that changed. */
+  private syncDirectories(): void {
+    if (this.closedForFlush) return;
+    if (this.dirUnsynced) {
+      this.dirUnsynced = false;
+      fsyncDirectory(this.dir);
+    }
+    if (this.parentDirUnsynced) {
+      this.parentDirUnsynced = false;
+      fsyncDirectory(dirname(this.dir));
+    }
   }
 
   // ---- read --------------------------------------------------------------------------------
