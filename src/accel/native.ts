@@ -2,7 +2,9 @@
 //
 // Loads native/rill.<platform>.node (built by scripts/build-native.mjs) and adapts its
 // functions to the Accel interface. gzip and the record-body functions are not in the crate:
-// they delegate to the TypeScript reference (gzip runs in node:zlib either way).
+// gzip runs in node:zlib either way; record bodies and varints use the WASM module where it
+// loads (measured faster than both the reference and an N-API version, whose per-record
+// property lookups cost as much as the JS encoder), else the TypeScript reference.
 //
 // Native errors carry codes: RILL_COMPRESSION_{CORRUPT,TRUNCATED,TOO_LARGE} become
 // CompressionError; file errors are already node-style ({ code: 'ENOENT', errno, syscall }).
@@ -15,6 +17,7 @@ import { packageRoot } from '../util/package-root.js';
 import { outputCap } from './js/compression.js';
 import { gzipCompress, gzipCompressAsync, gzipDecompress, gzipDecompressAsync } from './js/gzip.js';
 import { createJsAccel } from './js/index.js';
+import { loadWasmAccel } from './wasm.js';
 import { CODEC_IDS, CompressionError, type Accel, type Codec, type CompressionErrorKind, type FileIo } from './types.js';
 
 /** The addon's exports (native/src/lib.rs). Codecs are Kafka attribute ids: 2, 3, 4. */
@@ -185,15 +188,38 @@ function createFileIo(addon: NativeAddon): FileIo {
 /** The native Accel. Throws an Error with a clear reason if the addon is missing or broken. */
 export function loadNativeAccel(): Accel {
   const addon = loadNativeAddon();
-  const js = createJsAccel();
   return {
     implementation: 'native',
     crc32c: (buf, start = 0, end = buf.length, seed = 0) => addon.crc32c(buf, start, end, seed),
     ...createCodecs(addon),
-    encodeVarints: js.encodeVarints,
-    decodeVarints: js.decodeVarints,
-    encodeRecords: js.encodeRecords,
-    decodeRecords: js.decodeRecords,
+    ...recordCodecs(),
     file: createFileIo(addon),
+  };
+}
+
+type RecordCodecs = Pick<Accel, 'encodeVarints' | 'decodeVarints' | 'encodeRecords' | 'decodeRecords'>;
+
+/** WASM's record-body codecs when the module loads; the reference for what WASM's arena cannot hold. */
+function recordCodecs(): RecordCodecs {
+  const js = createJsAccel();
+  let wasm: Accel;
+  try {
+    wasm = loadWasmAccel();
+  } catch {
+    return { encodeVarints: js.encodeVarints, decodeVarints: js.decodeVarints, encodeRecords: js.encodeRecords, decodeRecords: js.decodeRecords };
+  }
+  return {
+    encodeVarints: (values) => wasm.encodeVarints(values),
+    decodeVarints: (buf, offset, count) => wasm.decodeVarints(buf, offset, count),
+    encodeRecords: (records) => {
+      try {
+        return wasm.encodeRecords(records);
+      } catch (err) {
+        // The arena bound (limits.wasmArenaBytesMax) is a RangeError; anything else is a bug.
+        if (err instanceof RangeError) return js.encodeRecords(records);
+        throw err;
+      }
+    },
+    decodeRecords: (buf, start, end, count) => wasm.decodeRecords(buf, start, end, count),
   };
 }
