@@ -8,8 +8,8 @@
 // partitions: UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id); out-of-range offsets:
 // OFFSET_OUT_OF_RANGE. read_committed reads up to the last stable offset (first offset of the
 // earliest open transaction) and lists the aborted transactions in the range read.
-// Fetch sessions (KIP-227): no session is ever created (session id 0 answers, as Kafka does
-// when its cache is full); an incremental fetch naming a session gets FETCH_SESSION_ID_NOT_FOUND.
+// Fetch sessions (KIP-227, v7+): full and incremental fetches, forgotten topics, epochs
+// (src/handlers/fetch-sessions.ts).
 import { OffsetOutOfRangeError, StorageError } from '../log/errors.js';
 import { abortedTransactionsFor, lastStableOffsetOf } from '../log/producer-state-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -24,12 +24,26 @@ import {
 } from '../protocol/index.js';
 import { downConvertToLegacy, type LegacyMagic } from '../protocol/records/legacy.js';
 import { RecordFormatError } from '../protocol/records/errors.js';
+import { FetchSessionCache, type SessionOutcome } from './fetch-sessions.js';
 import type { ApiHandler, BrokerState } from './types.js';
 
 export const FETCH_KEY = 1;
 const READ_COMMITTED = 1;
 const TOPIC_IDS_MIN_VERSION = 13;
 const V2_RECORDS_MIN_VERSION = 4;
+const SESSIONS_MIN_VERSION = 7;
+
+/** One session cache per broker (several brokers may share a process). */
+const sessionCaches = new WeakMap<BrokerState, FetchSessionCache>();
+
+function sessionCacheOf(broker: BrokerState): FetchSessionCache {
+  let cache = sessionCaches.get(broker);
+  if (cache === undefined) {
+    cache = new FetchSessionCache(() => broker.config.number('max.incremental.fetch.session.cache.slots'));
+    sessionCaches.set(broker, cache);
+  }
+  return cache;
+}
 
 /** The message format a Fetch version reads, or undefined for v2 batches. */
 function legacyMagicFor(version: number): LegacyMagic | undefined {
@@ -38,6 +52,8 @@ function legacyMagicFor(version: number): LegacyMagic | undefined {
 }
 
 interface FetchPlan {
+  /** The name asked for (v0-12), answered back even when the topic is unknown. */
+  requestedName: string;
   topicName: string | null;
   topicId: string;
   errorCode: number;
@@ -48,12 +64,12 @@ function partitionError(partitionIndex: number, errorCode: number): FetchRespons
   return { ...defaultFetchResponsePartitionData(), partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: null };
 }
 
-function planTopics(broker: BrokerState, request: FetchRequest, version: number): FetchPlan[] {
-  return request.topics.map((t) => {
+function planTopics(broker: BrokerState, requestTopics: FetchRequest['topics'], version: number): FetchPlan[] {
+  return requestTopics.map((t) => {
     const byId = version >= TOPIC_IDS_MIN_VERSION;
     const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
     const missing = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    return { topicName: topic?.name ?? null, topicId: topic?.topicId ?? t.topicId, errorCode: topic === undefined ? missing : ErrorCode.NONE, partitions: t.partitions };
+    return { requestedName: t.topic, topicName: topic?.name ?? null, topicId: topic?.topicId ?? t.topicId, errorCode: topic === undefined ? missing : ErrorCode.NONE, partitions: t.partitions };
   });
 }
 
@@ -115,7 +131,7 @@ async function readAll(broker: BrokerState, plans: FetchPlan[], request: FetchRe
         ? partitionError(partition.partition, plan.errorCode)
         : await readPartition(broker, plan.topicName, partition, budget, mode));
     }
-    topics.push({ topic: plan.topicName ?? '', topicId: plan.topicId, partitions });
+    topics.push({ topic: plan.topicName ?? plan.requestedName, topicId: plan.topicId, partitions });
   }
   return { topics, bytes: budget.readBytes };
 }
@@ -146,16 +162,18 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
   minVersion: 0,
   maxVersion: 17,
   async handle(ctx, request, version) {
-    if (request.sessionId !== 0) {
-      return { ...defaultFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
-    }
-    const plans = planTopics(ctx.broker, request, version);
+    const outcome: SessionOutcome = version >= SESSIONS_MIN_VERSION ? sessionCacheOf(ctx.broker).begin(request, version) : { kind: 'sessionless' };
+    if (outcome.kind === 'error') return { ...defaultFetchResponse(), errorCode: outcome.errorCode, sessionId: 0, responses: [] };
+    const requestTopics = outcome.kind === 'incremental' ? outcome.session.requestTopics() : request.topics;
+    const plans = planTopics(ctx.broker, requestTopics, version);
     const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
     let result = await readAll(ctx.broker, plans, request, version);
     while (result.bytes < request.minBytes && Date.now() < deadlineMs && !hasErrors(result.topics) && !ctx.broker.logs.stopping) {
       await waitForAppend(ctx.broker, plans, deadlineMs - Date.now());
       result = await readAll(ctx.broker, plans, request, version);
     }
-    return { ...defaultFetchResponse(), sessionId: 0, responses: result.topics };
+    if (outcome.kind === 'sessionless') return { ...defaultFetchResponse(), sessionId: 0, responses: result.topics };
+    const responses = outcome.session.filterAnswer(result.topics, outcome.kind === 'incremental');
+    return { ...defaultFetchResponse(), sessionId: outcome.session.id, responses };
   },
 };
