@@ -98,6 +98,26 @@ describe('request frames', () => {
     expect(e.header).toMatchObject({ correlationId: 77 });
   });
 
+  test('a count larger than the frame is rejected before anything is allocated', () => {
+    const frame = Buffer.from(frameOf(encodeRequestFrame(header(3), produceRequest([Buffer.alloc(2)]))));
+    // v3 body: transactional id (int16 -1), acks, timeout, then the topic count.
+    const countAt = 8 + 2 + 'client-1'.length + 2 + 2 + 4;
+    frame.writeInt32BE(0x7fffffff, countAt);
+    const e = decodeError(() => decodeRequestFrame(frame));
+    expect(e.field).toBe('topicData');
+    expect(e.detail).toMatch(/protocolArrayLengthMax|bytes left/);
+    frame.writeInt32BE(1000, countAt);
+    expect(decodeError(() => decodeRequestFrame(frame)).detail).toMatch(/bytes left/);
+  });
+
+  test('unknown tagged fields survive decode and re-encode', () => {
+    const request = { ...produceRequest([Buffer.from('x')]), unknownTaggedFields: [{ tag: 7, data: Buffer.from([1, 2, 3]) }] };
+    const frame = frameOf(encodeRequestFrame(header(9), request));
+    const decoded = decodeRequestFrame(frame);
+    expect((decoded.body as ProduceRequest).unknownTaggedFields).toEqual([{ tag: 7, data: Buffer.from([1, 2, 3]) }]);
+    expect(Buffer.concat(encodeRequestFrame(decoded.header, decoded.body)).subarray(4).equals(frame)).toBe(true);
+  });
+
   test('trailing bytes after the body are malformed', () => {
     const frame = frameOf(encodeRequestFrame(header(3), produceRequest([Buffer.alloc(2)])));
     const e = decodeError(() => decodeRequestFrame(Buffer.concat([frame, Buffer.from([0])])));
