@@ -125,6 +125,7 @@ const groups: ConfigDef[] = [
   def('offsets.retention.check.interval.ms', 'long', '600000', 'How often stale offsets are removed.', { validate: positive }),
   def('offsets.commit.timeout.ms', 'int', '5000', 'Offset commit timeout.', { validate: positive }),
   def('offsets.load.buffer.size', 'int', '5242880', 'Read size when loading offsets.', { validate: positive }),
+  def('offset.metadata.max.bytes', 'int', '4096', 'Largest metadata string an offset commit may carry.', { validate: nonNegative }),
   def('group.min.session.timeout.ms', 'int', '6000', 'Smallest session timeout a classic member may ask for.'),
   def('group.max.session.timeout.ms', 'int', '1800000', 'Largest session timeout a classic member may ask for.'),
   def('group.initial.rebalance.delay.ms', 'int', '3000', 'Wait for more members before the first rebalance of a group.'),

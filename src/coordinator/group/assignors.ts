@@ -87,15 +87,26 @@ export const uniformAssignor: Assignor = ({ members, partitionCounts, previous }
       taken.add(`${tp.topic}\u0000${tp.partition}`);
     }
   }
+  const counts = new Map(ordered.map((m) => [m.memberId, countOf(targets.get(m.memberId)!)]));
   for (const tp of partitions) {
     if (taken.has(`${tp.topic}\u0000${tp.partition}`)) continue;
-    const eligible = ordered.filter((m) => m.subscribedTopicNames.includes(tp.topic));
-    let best = eligible[0]!;
-    for (const m of eligible) if (countOf(targets.get(m.memberId)!) < countOf(targets.get(best.memberId)!)) best = m;
-    add(targets.get(best.memberId)!, tp.topic, tp.partition);
+    const best = leastLoaded(ordered, tp.topic, counts);
+    if (best === undefined) continue;
+    add(targets.get(best)!, tp.topic, tp.partition);
+    counts.set(best, counts.get(best)! + 1);
   }
   return targets;
 };
+
+/** The subscribed member holding the fewest partitions (ties: smallest member id). */
+function leastLoaded(ordered: readonly AssignorMember[], topic: string, counts: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const m of ordered) {
+    if (!m.subscribedTopicNames.includes(topic)) continue;
+    if (best === undefined || counts.get(m.memberId)! < counts.get(best)!) best = m.memberId;
+  }
+  return best;
+}
 
 function keepPrevious(member: AssignorMember, prior: Assignment | undefined, partitionCounts: ReadonlyMap<string, number>, quota: number): TopicPartition[] {
   const kept: TopicPartition[] = [];

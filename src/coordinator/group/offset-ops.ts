@@ -49,17 +49,6 @@ export interface FetchedGroup {
   topics: { name: string; partitions: FetchedPartition[] }[];
 }
 
-/** Kafka's offset.metadata.max.bytes default. */
-export const OFFSET_METADATA_BYTES_MAX_DEFAULT = 4096;
-
-function metadataBytesMax(coordinator: GroupCoordinator): number {
-  try {
-    return coordinator.config.number('offset.metadata.max.bytes');
-  } catch {
-    return OFFSET_METADATA_BYTES_MAX_DEFAULT;
-  }
-}
-
 function validateClassicCommit(group: ClassicGroup, req: CommitRequest): number {
   if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
   if (req.generationIdOrMemberEpoch < 0 && group.state === 'Empty') return ErrorCode.NONE;
@@ -96,7 +85,7 @@ function partitionCheck(coordinator: GroupCoordinator, topicName: string, partit
   const topic = coordinator.deps.topics.get(topicName);
   if (topic === undefined || partition.partitionIndex < 0 || partition.partitionIndex >= topic.partitionCount) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   const metadata = partition.committedMetadata ?? '';
-  if (Buffer.byteLength(metadata) > metadataBytesMax(coordinator)) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+  if (Buffer.byteLength(metadata) > coordinator.config.number('offset.metadata.max.bytes')) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
   return ErrorCode.NONE;
 }
 
