@@ -21,7 +21,7 @@ type Mode = 'plain' | 'idempotent' | 'transactional';
 const MODES: readonly Mode[] = ['plain', 'idempotent', 'transactional'];
 
 class Connection {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private readonly waiters = new Map<number, (frame: Buffer) => void>();
   private nextCorrelationId = 1;
 

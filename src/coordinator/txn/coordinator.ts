@@ -161,8 +161,27 @@ export class TransactionCoordinator {
         await this.withLock(txn.transactionalId, () => this.abortTimedOut(txn, nowMs)).catch((e: unknown) => this.deps.log(`rill: aborting timed-out transaction ${txn.transactionalId} failed: ${String(e)}`));
       }
     }
+    await this.expireTransactionalIds(nowMs);
     this.expireProducers(nowMs);
     this.snapshotAll();
+  }
+
+  /** transactional.id.expiration.ms: idle ids with no open transaction are removed (tombstoned). */
+  private async expireTransactionalIds(nowMs: number): Promise<void> {
+    const expirationMs = this.config.number('transactional.id.expiration.ms');
+    for (const txn of [...this.txns.values()]) {
+      const idle = txn.state === 'Empty' || txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort';
+      if (!idle || nowMs - txn.lastUpdateMs <= expirationMs) continue;
+      await this.withLock(txn.transactionalId, () => this.expire(txn, nowMs, expirationMs)).catch((e: unknown) => this.deps.log(`rill: expiring transactional id ${txn.transactionalId} failed: ${String(e)}`));
+    }
+  }
+
+  private async expire(txn: TxnMetadata, nowMs: number, expirationMs: number): Promise<void> {
+    if (this.txns.get(txn.transactionalId) !== txn || nowMs - txn.lastUpdateMs <= expirationMs || !canTransition(txn.state, 'Dead')) return;
+    await this.txnLog.write(txn.transactionalId, null);
+    txn.state = 'Dead';
+    this.txns.delete(txn.transactionalId);
+    if (this.byProducerId.get(txn.producerId) === txn.transactionalId) this.byProducerId.delete(txn.producerId);
   }
 
   private async abortTimedOut(txn: TxnMetadata, nowMs: number): Promise<void> {
@@ -180,9 +199,14 @@ export class TransactionCoordinator {
     }
   }
 
+  /** producer.id.expiration.ms, and aborted transactions below the log start offset. */
   private expireProducers(nowMs: number): void {
     const expirationMs = this.config.number('producer.id.expiration.ms');
-    this.eachLoadedPartition((partitionLog) => loadedProducerState(partitionLog)!.expireProducers(nowMs, expirationMs));
+    this.eachLoadedPartition((partitionLog) => {
+      const state = loadedProducerState(partitionLog)!;
+      state.expireProducers(nowMs, expirationMs);
+      state.truncateStart(partitionLog.logStartOffset);
+    });
   }
 
   private snapshotAll(): void {
