@@ -72,7 +72,8 @@ export class Cluster {
     return this.connectionTo(broker.host, broker.port);
   }
 
-  private connectionTo(host: string, port: number): Promise<Connection> {
+  /** A pooled connection to an address (a group coordinator, say); closed with the cluster. */
+  connectionTo(host: string, port: number): Promise<Connection> {
     if (this.closed) return Promise.reject(new ConnectionError('client closed'));
     const key = `${host}:${port}`;
     const existing = this.connections.get(key);

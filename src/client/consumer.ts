@@ -6,8 +6,10 @@
 // delivered. Control batches are skipped; records before the fetch offset (a fetch from the
 // middle of a batch returns the whole batch) are dropped.
 //
-// Not yet: subscribe() through the group protocol (Rill's group coordinator is in progress),
-// read_committed filtering of aborted transactions (isolation level is passed to the broker).
+// subscribe() joins the classic group protocol (range assignor); on a rebalance the fetch loops
+// stop, positions are committed (autoCommit, default on), and the member rejoins.
+// Not yet: read_committed filtering of aborted transactions (the isolation level is passed to
+// the broker, which stops at the last stable offset), the KIP-848 consumer protocol.
 import {
   defaultFetchRequest,
   defaultFetchRequestFetchPartition,
@@ -18,6 +20,7 @@ import { decodeBatchRecords, iterateBatches, type BatchRecord, type RecordBatchV
 import { Cluster, type ClientOptions } from './cluster.js';
 import { ApiKey, type Connection } from './connection.js';
 import { invalidatesMetadata, isRetriable, KafkaError } from './errors.js';
+import { GroupMember } from './group-member.js';
 import { commitOffsets, coordinatorConnection, fetchCommittedOffsets, type TopicPartitionOffset } from './group-offsets.js';
 import { listOffsets, type OffsetSpec } from './offsets.js';
 
@@ -37,6 +40,10 @@ export interface ConsumerOptions extends ClientOptions {
   /** Where to go after OFFSET_OUT_OF_RANGE; default 'earliest'. */
   autoOffsetReset?: 'earliest' | 'latest';
   retryBackoffMs?: number;
+  /** With subscribe(): commit positions on rebalance and close. Default true. */
+  autoCommit?: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
 }
 
 export interface ConsumerRecord extends BatchRecord {
@@ -92,14 +99,33 @@ export class Consumer {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly loops = new Map<number, Promise<void>>();
   private running = false;
+  private stopRequested = false;
   private handler: RunOptions['eachBatch'] | undefined;
   private failure: Error | undefined;
   private coordinator: Promise<Connection> | undefined;
   /** Set by a retriable error: the fetch loops pause and refresh metadata before the next Fetch. */
   private backoffNeeded = false;
+  private member: GroupMember | undefined;
+  private rebalanceRequested: (() => void) | undefined;
 
   constructor(readonly options: ConsumerOptions) {
     this.cluster = new Cluster(options);
+  }
+
+  private get autoCommit(): boolean {
+    return this.options.autoCommit ?? true;
+  }
+
+  /** Subscribes through the group protocol (needs groupId); partitions come with run(). */
+  subscribe(topics: string[]): void {
+    const groupId = this.options.groupId;
+    if (groupId === undefined) throw new Error('subscribe needs a groupId');
+    this.member = new GroupMember(this.cluster, groupId, topics, { sessionTimeoutMs: this.options.sessionTimeoutMs, heartbeatIntervalMs: this.options.heartbeatIntervalMs });
+  }
+
+  /** The partitions currently assigned. */
+  assignment(): Array<{ topic: string; partition: number }> {
+    return [...this.partitions.values()].map((s) => ({ topic: s.topic, partition: s.partition }));
   }
 
   private get isolationLevel(): number {
@@ -155,10 +181,30 @@ export class Consumer {
   async run(options: RunOptions): Promise<void> {
     if (this.running) throw new Error('consumer already running');
     this.running = true;
+    this.stopRequested = false;
     this.handler = options.eachBatch;
     this.failure = undefined;
+    if (this.member !== undefined) return this.runInGroup(this.member);
     this.startLoops();
     while (this.loops.size > 0) await Promise.all([...this.loops.values()]);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async runInGroup(member: GroupMember): Promise<void> {
+    while (!this.stopRequested && this.failure === undefined) {
+      const assigned = await member.join();
+      this.partitions.clear();
+      await this.assign(assigned);
+      this.running = true;
+      const rebalance = new Promise<void>((resolve) => (this.rebalanceRequested = resolve));
+      member.startHeartbeats(() => this.rebalanceRequested?.());
+      this.startLoops();
+      await (this.loops.size === 0 ? rebalance : Promise.race([rebalance, Promise.all([...this.loops.values()])]));
+      member.stopHeartbeats();
+      this.running = false;
+      while (this.loops.size > 0) await Promise.allSettled([...this.loops.values()]);
+      if (this.autoCommit && this.partitions.size > 0) await this.commit().catch(() => undefined);
+    }
     if (this.failure !== undefined) throw this.failure;
   }
 
@@ -307,6 +353,8 @@ export class Consumer {
   /** Stops the fetch loops after the batch being delivered. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopRequested = true;
+    this.rebalanceRequested?.();
     while (this.loops.size > 0) await Promise.allSettled([...this.loops.values()]);
   }
 
@@ -320,7 +368,7 @@ export class Consumer {
 
   /** Commits the given offsets, or every assigned partition's current position. */
   async commit(offsets: TopicPartitionOffset[] = this.positions()): Promise<void> {
-    await commitOffsets(await this.coordinatorConnection(), this.options.groupId!, offsets);
+    await commitOffsets(await this.coordinatorConnection(), this.options.groupId!, offsets, this.member?.membership);
   }
 
   async committed(partitions: Array<{ topic: string; partition: number }>): Promise<TopicPartitionOffset[]> {
@@ -329,9 +377,10 @@ export class Consumer {
 
   async close(): Promise<void> {
     await this.stop();
-    const coordinator = this.coordinator;
-    this.coordinator = undefined;
-    if (coordinator !== undefined) (await coordinator.catch(() => undefined))?.close();
+    if (this.member !== undefined) {
+      if (this.autoCommit) await this.commit().catch(() => undefined);
+      await this.member.leave().catch(() => undefined);
+    }
     await this.cluster.close();
   }
 }

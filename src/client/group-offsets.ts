@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { Cluster } from './cluster.js';
-import { ApiKey, Connection } from './connection.js';
+import { ApiKey, type Connection } from './connection.js';
 import { KafkaError } from './errors.js';
 
 export interface TopicPartitionOffset {
@@ -34,8 +34,7 @@ export async function coordinatorConnection(cluster: Cluster, groupId: string): 
   const any = await cluster.anyConnection();
   const response = await any.request<FindCoordinatorResponse>(ApiKey.FindCoordinator, { ...defaultFindCoordinatorRequest(), key: groupId, keyType: COORDINATOR_KEY_TYPE_GROUP });
   if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, `FindCoordinator ${groupId}`);
-  if (response.host === any.host && response.port === any.port) return any;
-  return Connection.open({ host: response.host, port: response.port, clientId: cluster.options.clientId });
+  return cluster.connectionTo(response.host, response.port);
 }
 
 function byTopic<T extends { topic: string }>(items: T[]): Map<string, T[]> {
