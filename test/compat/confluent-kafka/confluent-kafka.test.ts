@@ -1,0 +1,111 @@
+// python3-confluent-kafka (librdkafka 2.0.2 from Debian) against Rill. client.py runs the whole
+// session and prints what it saw; each scenario below asserts its part.
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { startBroker, type RunningBroker } from '../../../src/broker.js';
+import { COMPAT_BROKER_CONFIG, compatRecorder, pythonHas, runPythonScript, VALUE_AT_LIMIT } from '../harness.js';
+import { codecByOffset, fetchBatches } from '../wire.js';
+
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+const T0 = 1_700_000_000_000;
+const value = (codec: string) => `v-${codec}-${'abc'.repeat(100)}`;
+
+interface Message { offset: number; key: string | null; value: string | null; headers: string[][]; timestamp: number }
+interface Observed {
+  metadata: { brokers: Array<[number, string, number]>; cluster_id: string; controller_id: number; created_partitions: number | null };
+  create_again: string | null;
+  after_delete: boolean;
+  produce_errors: Record<string, Array<string | null>>;
+  data: Message[];
+  from_offset: Message[];
+  at_limit: Array<string | null>;
+  above_limit: Array<string | null>;
+  time_produce: Array<string | null>;
+  by_time: number[];
+  from_time: Message[];
+  auto_produce: Array<string | null>;
+  auto_partitions: number | null;
+  auto_data: Message[];
+}
+
+let broker: RunningBroker;
+let seen: Observed;
+
+describe.skipIf(!pythonHas('confluent_kafka'))('confluent-kafka', () => {
+  const compat = compatRecorder('confluent-kafka');
+
+  beforeAll(async () => {
+    broker = await startBroker({ config: COMPAT_BROKER_CONFIG, log: () => {} });
+    seen = await runPythonScript<Observed>('confluent-kafka/client.py', [broker.bootstrap, String(VALUE_AT_LIMIT)]);
+  }, 150_000);
+
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  compat.scenario('metadata', () => {
+    expect(seen.metadata.brokers).toEqual([[broker.config.nodeId, '127.0.0.1', broker.port]]);
+    expect(seen.metadata.cluster_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(seen.metadata.controller_id).toBe(broker.config.nodeId);
+  });
+
+  compat.scenario('create-topic', () => {
+    expect(seen.metadata.created_partitions).toBe(3);
+    expect(seen.create_again).toBe('TOPIC_ALREADY_EXISTS');
+  });
+
+  compat.scenario('delete-topic', () => {
+    expect(seen.after_delete).toBe(false);
+  });
+
+  compat.scenario('keys', () => {
+    expect(seen.data.map((m) => [m.offset, m.key])).toEqual(CODECS.flatMap((c, i) => [[2 * i, `k-${c}`], [2 * i + 1, `null-${c}`]]));
+  });
+
+  compat.scenario('null-value', () => {
+    expect(seen.data.filter((m) => m.key!.startsWith('null-')).map((m) => m.value)).toEqual(CODECS.map(() => null));
+  });
+
+  compat.scenario('headers', () => {
+    expect(seen.data[0]!.headers).toEqual([['h', 'none'], ['dup', '1'], ['dup', '2']]);
+    expect(seen.data.filter((m) => m.key!.startsWith('k-')).map((m) => m.headers[0]![1])).toEqual([...CODECS]);
+    expect(seen.data[1]!.headers).toEqual([]);
+  });
+
+  for (const [i, codec] of CODECS.entries()) {
+    compat.scenario(`codec-${codec}`, async () => {
+      expect(seen.produce_errors[codec]).toEqual([null, null]);
+      expect(seen.data[2 * i]).toMatchObject({ key: `k-${codec}`, value: value(codec) });
+      const stored = await codecByOffset(broker.port, 'ck-data');
+      expect([stored.get(2 * i), stored.get(2 * i + 1)]).toEqual([codec, codec]);
+    });
+  }
+
+  compat.scenario('record-at-max-bytes', async () => {
+    expect(seen.at_limit).toEqual([null]);
+    const batches = await fetchBatches(broker.port, 'ck-big', 0);
+    expect(batches.map((b) => [b.baseOffset, b.recordCount])).toEqual([[0, 1]]);
+  });
+
+  compat.scenario('record-above-max-bytes', () => {
+    expect(seen.above_limit).toEqual(['MSG_SIZE_TOO_LARGE']);
+  });
+
+  compat.scenario('consume-from-offset', () => {
+    expect(seen.from_offset.map((m) => [m.offset, m.key])).toEqual([[7, 'null-lz4'], [8, 'k-zstd'], [9, 'null-zstd']]);
+  });
+
+  compat.scenario('consume-from-timestamp', async () => {
+    expect(seen.time_produce).toEqual([null, null, null]);
+    // The three records share one batch, so the lookup has to look inside it.
+    const batches = await fetchBatches(broker.port, 'ck-time', 0);
+    expect(batches.map((b) => b.recordCount)).toEqual([3]);
+    expect(seen.by_time).toEqual([1, 2, -1]);
+    expect(seen.from_time.map((m) => [m.offset, m.value, m.timestamp])).toEqual([[1, 't1', T0 + 1000], [2, 't2', T0 + 2000]]);
+  });
+
+  compat.scenario('auto-create-topic', () => {
+    expect(seen.auto_produce).toEqual([null]);
+    expect(seen.auto_partitions).toBe(1);
+    expect(seen.auto_data.map((m) => [m.offset, m.key, m.value])).toEqual([[0, 'a', 'auto']]);
+  });
+});
