@@ -4,6 +4,7 @@
 // (limits.connectionWriteBufferBytesHigh); 'drain' resumes it.
 import type { Socket } from 'node:net';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
+import type { RequestMemory } from './request-memory.js';
 import { ConnectionSecurity } from './security-state.js';
 import { CloseConnection, type HeaderDecoder, type LogFn, type RequestContext, type RequestDispatcher } from './types.js';
 
@@ -13,6 +14,8 @@ export interface ConnectionOptions {
   security: ConnectionSecurity;
   requestBytesMax: number;
   queuedRequestsMax: number;
+  /** queued.max.request.bytes, shared by the server's connections. */
+  requestMemory: RequestMemory;
   idleTimeoutMs: number;
   /** Reading pauses while more unsent response bytes than this wait in the socket. */
   writeBufferBytesHigh: number;
@@ -24,6 +27,7 @@ export interface ConnectionOptions {
 }
 
 interface InFlight {
+  sizeBytes: number;
   done: boolean;
   response: Buffer | Buffer[] | null;
 }
@@ -54,6 +58,7 @@ export class Connection {
     socket.on('error', (err) => this.fail(`socket error: ${err.message}`));
     socket.on('close', () => {
       this.closed = true;
+      options.requestMemory.forget(this.resumeOnRoom);
     });
   }
 
@@ -112,8 +117,11 @@ export class Connection {
   }
 
   private canAcceptRequest(): boolean {
-    return this.inFlight.length < this.options.queuedRequestsMax && !this.writeBufferFull();
+    const memoryAllows = this.inFlight.length === 0 || this.options.requestMemory.hasRoom();
+    return this.inFlight.length < this.options.queuedRequestsMax && !this.writeBufferFull() && memoryAllows;
   }
+
+  private readonly resumeOnRoom = () => this.pump();
 
   private writeBufferFull(): boolean {
     return this.socket.writableLength > this.options.writeBufferBytesHigh;
@@ -123,6 +131,7 @@ export class Connection {
     if (this.closed) return;
     if (this.draining || this.peerEnded || !this.canAcceptRequest()) {
       if (this.writeBufferFull() && !this.socket.isPaused()) this.options.onBackpressure();
+      if (!this.options.requestMemory.hasRoom() && !this.draining) this.options.requestMemory.waitForRoom(this.resumeOnRoom);
       this.socket.pause();
     } else {
       this.socket.resume();
@@ -140,8 +149,9 @@ export class Connection {
   }
 
   private startRequest(frame: Buffer): void {
-    const slot: InFlight = { done: false, response: null };
+    const slot: InFlight = { sizeBytes: frame.length, done: false, response: null };
     this.inFlight.push(slot);
+    this.options.requestMemory.take(slot.sizeBytes);
     const ctx = this.contextFor(frame);
     let promise: Promise<Buffer | Buffer[] | null>;
     try {
@@ -152,7 +162,10 @@ export class Connection {
     }
     promise.then(
       (response) => this.complete(slot, response),
-      (err: unknown) => this.fail(describeFailure(err)),
+      (err: unknown) => {
+        this.options.requestMemory.release(slot.sizeBytes);
+        this.fail(describeFailure(err));
+      },
     );
   }
 
@@ -171,6 +184,7 @@ export class Connection {
   private complete(slot: InFlight, response: Buffer | Buffer[] | null): void {
     slot.done = true;
     slot.response = response;
+    this.options.requestMemory.release(slot.sizeBytes);
     if (this.closed) return;
     this.flushInOrder();
     this.pump();

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors.js';
 import { limits } from '../config/limits.js';
 import type { ListenerSpec } from '../config/listeners.js';
 import { Connection } from './connection.js';
+import { RequestMemory } from './request-memory.js';
 import { ConnectionSecurity } from './security-state.js';
 import type { HeaderDecoder, LogFn, RequestDispatcher } from './types.js';
 
@@ -70,6 +71,8 @@ export class NetworkServer {
   private stopping: Promise<void> | null = null;
   private readonly log: LogFn;
   private readonly connectionLimits: ConnectionLimits;
+  /** queued.max.request.bytes across all connections. */
+  readonly requestMemory: RequestMemory;
   readonly stats: NetworkServerStats = { connectionsAccepted: 0, connectionsRefused: 0, backpressurePauses: 0 };
 
   constructor(private readonly options: NetworkServerOptions) {
@@ -80,6 +83,7 @@ export class NetworkServer {
       connectionsPerIpMax: config.number('max.connections.per.ip'),
       perIpOverrides: parsePerIpOverrides(config.string('max.connections.per.ip.overrides')),
     };
+    this.requestMemory = new RequestMemory(config.number('queued.max.request.bytes'));
   }
 
   /** Binds every listener; rejects (closing what was bound) when one cannot bind. */
@@ -166,6 +170,7 @@ export class NetworkServer {
       security: new ConnectionSecurity(spec.name, spec.securityProtocol),
       requestBytesMax: config.number('socket.request.max.bytes'),
       queuedRequestsMax: config.number('queued.max.requests'),
+      requestMemory: this.requestMemory,
       idleTimeoutMs: config.number('connections.max.idle.ms'),
       writeBufferBytesHigh: this.options.writeBufferBytesHigh ?? limits.connectionWriteBufferBytesHigh,
       onBackpressure: () => this.stats.backpressurePauses++,

@@ -36,6 +36,8 @@ interface Harness {
 }
 
 const servers: NetworkServer[] = [];
+/** Called as each request starts (tests observe server state there). */
+let onDispatch: (() => void) | null = null;
 const sockets: Socket[] = [];
 
 afterEach(async () => {
@@ -47,6 +49,7 @@ async function startServer(config: Record<string, string | number> = {}, writeBu
   let running = 0;
   let concurrencyMax = 0;
   const dispatch: RequestDispatcher = async (_ctx, header, body) => {
+    onDispatch?.();
     running++;
     concurrencyMax = Math.max(concurrencyMax, running);
     await new Promise((resolve) => setTimeout(resolve, body.readInt32BE(0)));
@@ -179,6 +182,23 @@ describe('NetworkServer', () => {
     socket.resume();
     await until(() => correlationIds.length === requestCount);
     expect(correlationIds).toEqual(Array.from({ length: requestCount }, (_, i) => i));
+  });
+
+  it('bounds request bytes in flight across connections with queued.max.request.bytes', async () => {
+    const limitBytes = 30;
+    const frameBytes = request(0, 0).length - 4;
+    const { port, server } = await startServer({ 'queued.max.request.bytes': limitBytes });
+    let usedBytesMax = 0;
+    onDispatch = () => (usedBytesMax = Math.max(usedBytesMax, server.requestMemory.usedBytes));
+    const clients = [await openClient(port), await openClient(port)];
+    clients.forEach((client, c) => client.socket.write(Buffer.concat(Array.from({ length: 5 }, (_, i) => request(c * 10 + i, 5)))));
+    expect(await clients[0]!.waitFor(5)).toEqual([0, 1, 2, 3, 4]);
+    expect(await clients[1]!.waitFor(5)).toEqual([10, 11, 12, 13, 14]);
+    onDispatch = null;
+    // Over the limit by at most one frame per connection (each may always take one) plus one.
+    expect(usedBytesMax).toBeLessThanOrEqual(limitBytes + 3 * frameBytes);
+    expect(usedBytesMax).toBeLessThan(10 * frameBytes);
+    expect(server.requestMemory.usedBytes).toBe(0);
   });
 
   it('closes idle connections after connections.max.idle.ms', async () => {
