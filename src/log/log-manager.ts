@@ -16,6 +16,7 @@ import { unlinkIfExists } from './segment.js';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 const DELETE_DIR_SUFFIX = '-delete';
 
 export interface LogManagerOptions {
@@ -43,6 +44,7 @@ interface LogDirState {
   cleanShutdown: boolean;
   recoveryPoints: OffsetCheckpoint;
   logStartOffsets: OffsetCheckpoint;
+  cleanerOffsets: OffsetCheckpoint;
 }
 
 export class LogManager {
@@ -78,6 +80,7 @@ export class LogManager {
       cleanShutdown: existsSync(marker),
       recoveryPoints: this.readCheckpoint(join(path, RECOVERY_POINT_CHECKPOINT)),
       logStartOffsets: this.readCheckpoint(join(path, LOG_START_OFFSET_CHECKPOINT)),
+      cleanerOffsets: this.readCheckpoint(join(path, CLEANER_OFFSET_CHECKPOINT)),
     };
     this.dirs.push(state);
     for (const name of readdirSync(path)) {
@@ -107,6 +110,7 @@ export class LogManager {
       cleanShutdown: state.cleanShutdown && state.recoveryPoints.has(name),
       recoveryPoint: state.recoveryPoints.get(name) ?? 0,
       logStartOffset: state.logStartOffsets.get(name),
+      firstDirtyOffset: state.cleanerOffsets.get(name),
     });
     assertStorage(partition >= 0, `${name} is not a partition directory`);
     this.logs.set(name, { log, logDir: state.path });
@@ -215,6 +219,8 @@ export class LogManager {
     const logs = [...this.logs.values()].filter((e) => e.logDir === state.path).map((e) => e.log);
     writeOffsetCheckpoint(join(state.path, RECOVERY_POINT_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.recoveryPoint })));
     writeOffsetCheckpoint(join(state.path, LOG_START_OFFSET_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })));
+    const compacted = logs.filter((l) => compacts(l.config.cleanupPolicy));
+    writeOffsetCheckpoint(join(state.path, CLEANER_OFFSET_CHECKPOINT), compacted.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.firstDirtyOffset })));
   }
 
   private startTasks(): void {

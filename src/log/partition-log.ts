@@ -32,6 +32,8 @@ export interface PartitionLogOptions {
   cleanShutdown?: boolean;
   /** Leader epoch to start in (the largest of this and the checkpointed one is used). */
   leaderEpoch?: number;
+  /** From cleaner-offset-checkpoint: offsets below it were compacted already. */
+  firstDirtyOffset?: number;
 }
 
 export interface AppendResult {
@@ -93,7 +95,7 @@ export class PartitionLog {
   /** The partition directory itself was created: the parent directory must be synced once. */
   private parentDirUnsynced = false;
   /** Offsets below this have been compacted (in memory: after a restart the whole log is dirty). */
-  private firstDirtyOffset = 0;
+  private firstDirtyOffsetValue = 0;
   /** Bumped whenever old segments change (deletion, truncation, swap): a cleaning planned before is void. */
   private segmentsGeneration = 0;
 
@@ -115,6 +117,11 @@ export class PartitionLog {
     log.parentDirUnsynced = created;
     log.load(options);
     return log;
+  }
+
+  /** Offsets below this were compacted (cleaner-offset-checkpoint). */
+  get firstDirtyOffset(): number {
+    return this.firstDirtyOffsetValue;
   }
 
   get lastStableOffset(): number {
@@ -166,7 +173,7 @@ export class PartitionLog {
     this.highWatermark = this.logEndOffset;
     this.logStartOffset = Math.max(startOffset, this.segments[0]!.baseOffset);
     if (this.logStartOffset > this.logEndOffset) this.truncateFullyAndStartAt(this.logStartOffset);
-    this.firstDirtyOffset = this.logStartOffset;
+    this.firstDirtyOffsetValue = Math.min(Math.max(options.firstDirtyOffset ?? 0, this.logStartOffset), this.logEndOffset);
     if (!clean) this.syncRecovered();
     this.recoveryPoint = this.logEndOffset;
     this.epochs.truncateFromEnd(this.logEndOffset);
@@ -481,7 +488,7 @@ export class PartitionLog {
     while (this.activeSegment.baseOffset >= offset) this.deleteSegment(this.segments.pop()!);
     this.segmentsGeneration += 1;
     this.logEndOffset = this.activeSegment.truncateTo(offset);
-    this.firstDirtyOffset = Math.min(this.firstDirtyOffset, this.logEndOffset);
+    this.firstDirtyOffsetValue = Math.min(this.firstDirtyOffsetValue, this.logEndOffset);
     this.afterTruncation();
   }
 
@@ -589,7 +596,7 @@ export class PartitionLog {
     }
     if (cleanable.length === 0) return undefined;
     const dirtyEnd = this.segments[cleanable.length]!.baseOffset;
-    const dirtyStart = Math.max(this.firstDirtyOffset, this.logStartOffset);
+    const dirtyStart = Math.max(this.firstDirtyOffsetValue, this.logStartOffset);
     if (dirtyStart >= dirtyEnd || !this.cleaningDue(cleanable, dirtyStart, nowMs)) return undefined;
     const task: CleanTask = {
       groups: this.groupForCleaning(cleanable),
@@ -645,7 +652,7 @@ export class PartitionLog {
       return false;
     }
     for (const group of result.groups) this.swapGroup(group.cleanedPath, group.baseOffset, group.replacedBaseOffsets);
-    this.firstDirtyOffset = Math.max(this.firstDirtyOffset, result.cleanedUpTo);
+    this.firstDirtyOffsetValue = Math.max(this.firstDirtyOffsetValue, result.cleanedUpTo);
     return true;
   }
 

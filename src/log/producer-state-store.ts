@@ -2,11 +2,13 @@
 // beside the log plus a scan of the batch headers after it (recovery), kept up to date by the
 // append path below, and snapshotted (write to .tmp, fsync, rename) by takeSnapshot().
 // Snapshots are JSON (Rill's own format, not Kafka's binary one); the last two are kept.
+// Aborted transactions also go to each segment's `.txnindex` (txn-index.ts, Kafka's layout).
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { iterateBatches, readControlBatchMarker, type RecordBatchView } from '../protocol/records/index.js';
 import { fsyncDirectory } from './checkpoint.js';
 import type { PartitionLog } from './partition-log.js';
+import { appendTxnIndexEntry, readTxnIndexes, removeOrphanTxnIndexes, segmentBaseFor } from './txn-index.js';
 import { ProducerState, type BatchCheck, type BatchHeader, type ProducerEntry, type AbortedTxn } from './producer-state.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
@@ -109,17 +111,48 @@ async function loadState(partitionLog: PartitionLog, handle: Handle): Promise<Pr
   const state = new ProducerState();
   const snapshotOffset = restoreSnapshot(partitionLog, state);
   handle.snapshotOffset = snapshotOffset;
-  let offset = Math.max(snapshotOffset, partitionLog.logStartOffset);
-  state.appliedOffset = offset;
-  while (offset < partitionLog.logEndOffset) {
-    const read = await partitionLog.read(offset, REBUILD_READ_BYTES, { maxOffset: partitionLog.logEndOffset });
-    if (read.records.length === 0) break;
-    const next = replayBatches(state, read.records, offset);
-    if (next <= offset) break;
-    offset = next;
-  }
+  const scanStart = Math.max(snapshotOffset, partitionLog.logStartOffset);
+  const bases = partitionLog.segmentBaseOffsets();
+  const indexed = readTxnIndexes(partitionLog.dir, bases) ?? [];
+  state.aborted = mergeAborted(indexed, state.aborted).filter((a) => a.lastOffset < scanStart);
+  state.appliedOffset = scanStart;
+  await scanFrom(partitionLog, state, scanStart);
+  state.aborted = state.aborted.filter((a) => a.lastOffset < partitionLog.logEndOffset);
+  indexMissing(partitionLog, state, indexed, bases);
   state.truncateStart(partitionLog.logStartOffset);
   return state;
+}
+
+async function scanFrom(partitionLog: PartitionLog, state: ProducerState, startOffset: number): Promise<void> {
+  let offset = startOffset;
+  while (offset < partitionLog.logEndOffset) {
+    const read = await partitionLog.read(offset, REBUILD_READ_BYTES, { maxOffset: partitionLog.logEndOffset });
+    if (read.records.length === 0) return;
+    const next = replayBatches(state, read.records, offset);
+    if (next <= offset) return;
+    offset = next;
+  }
+}
+
+/** Union by marker offset, ordered by it. */
+function mergeAborted(a: readonly AbortedTxn[], b: readonly AbortedTxn[]): AbortedTxn[] {
+  const byMarker = new Map<number, AbortedTxn>();
+  for (const entry of [...a, ...b]) byMarker.set(entry.lastOffset, entry);
+  return [...byMarker.values()].sort((x, y) => x.lastOffset - y.lastOffset);
+}
+
+/** Writes .txnindex entries for aborted transactions the indexes lack (lost in a crash). */
+function indexMissing(partitionLog: PartitionLog, state: ProducerState, indexed: readonly AbortedTxn[], bases: readonly number[]): void {
+  const present = new Set(indexed.map((a) => a.lastOffset));
+  for (const entry of state.aborted) {
+    if (present.has(entry.lastOffset) || entry.lastOffset < partitionLog.logStartOffset) continue;
+    appendTxnIndexEntry(partitionLog.dir, segmentBaseFor(bases, entry.lastOffset), entry, entry.firstOffset);
+  }
+}
+
+/** Removes .txnindex files whose segment is gone. */
+export function removeOrphanIndexes(partitionLog: PartitionLog): number {
+  return removeOrphanTxnIndexes(partitionLog.dir, partitionLog.segmentBaseOffsets());
 }
 
 /** Applies the producer batches of a read; returns the offset after the last batch. */
@@ -240,8 +273,11 @@ export async function appendMarker(
   const state = await producerStateOf(partitionLog);
   const errorCode = state.checkMarker(marker.producerId, marker.producerEpoch);
   if (errorCode !== 0) return errorCode;
+  const abortedBefore = state.aborted.length;
   const appended = partitionLog.appendNoWait(batch);
   state.applyMarker({ ...marker, offset: appended.baseOffset, timestampMs: Date.now() });
+  const aborted = state.aborted.length > abortedBefore ? state.aborted[state.aborted.length - 1] : undefined;
+  if (aborted !== undefined) appendTxnIndexEntry(partitionLog.dir, partitionLog.activeSegment.baseOffset, aborted, lastStableOffsetOf(partitionLog));
   await partitionLog.flush();
   return 0;
 }

@@ -111,6 +111,14 @@ describe('LogManager', () => {
     expect(await manager.runCleaner()).toBe(1);
     expect(manager.getLog('table', 0)!.sizeBytes).toBeLessThan(tableBefore);
     expect(manager.getLog('plain', 0)!.sizeBytes).toBe(plainBefore);
+    const firstDirty = manager.getLog('table', 0)!.firstDirtyOffset;
+    expect(firstDirty).toBeGreaterThan(0);
     await manager.close();
+    const checkpoint = readdirSync(dirs[0]!).includes('cleaner-offset-checkpoint') ? dirs[0]! : dirs[1]!;
+    expect(readFileSync(join(checkpoint, 'cleaner-offset-checkpoint'), 'utf8')).toBe(`0\n1\ntable 0 ${firstDirty}\n`);
+    const reopened = open({ configFor: (topic) => (topic === 'table' ? config : { ...config, cleanupPolicy: 'delete' as const }), cleanerUseWorker: false });
+    expect(reopened.getLog('table', 0)!.firstDirtyOffset).toBe(firstDirty);
+    expect(await reopened.runCleaner()).toBe(0);
+    await reopened.close();
   });
 });
