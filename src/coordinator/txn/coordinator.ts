@@ -12,7 +12,7 @@
 import type { BrokerConfig } from '../../config/broker-config.js';
 import type { PartitionLogs } from '../../handlers/partition-logs.js';
 import type { TopicStore } from '../../handlers/topic-store.js';
-import { appendMarker, producerStateOf, takeSnapshot, loadedProducerState } from '../../log/producer-state-store.js';
+import { appendMarker, loadedProducerState, producerStateOf, removeOrphanIndexes, takeSnapshot } from '../../log/producer-state-store.js';
 import type { BatchHeader } from '../../log/producer-state.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { buildControlBatch } from '../../protocol/records/index.js';
@@ -213,6 +213,7 @@ export class TransactionCoordinator {
     this.eachLoadedPartition((partitionLog) => {
       try {
         takeSnapshot(partitionLog);
+        removeOrphanIndexes(partitionLog);
       } catch (e) {
         this.deps.log(`rill: producer state snapshot of ${partitionLog.dir} failed: ${String(e)}`);
       }

@@ -3,7 +3,7 @@
 // reloaded from __transaction_state, keeps the LSO until it is aborted by its timeout, and is
 // never visible to read_committed. The SIGKILL case runs the broker in a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,44 @@ describe('producer state across restarts', () => {
       await broker.stop();
     });
   }
+});
+
+describe('aborted transactions across segments', () => {
+  it('are indexed in .txnindex files and stay hidden from read_committed after a restart', async () => {
+    const dataDir = tempDir();
+    const topic = uniqueName('segments');
+    let broker = await startBroker({ dataDir, config: txnTestConfig, log: () => {} });
+    const admin = kafkaFor(broker.bootstrap).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '2048' }] }] });
+    await admin.disconnect();
+    const producer = kafkaFor(broker.bootstrap).producer({ transactionalId: uniqueName('tid'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const expected: string[] = [];
+    for (let t = 0; t < 8; t++) {
+      const txn = await producer.transaction();
+      const values = Array.from({ length: 20 }, (_, i) => `t${t}-${i}-${'x'.repeat(40)}`);
+      for (const value of values) await txn.send({ topic, messages: [{ value }] });
+      if (t % 3 === 1) {
+        await txn.abort();
+      } else {
+        await txn.commit();
+        expected.push(...values);
+      }
+    }
+    await producer.disconnect();
+    await broker.stop();
+    const partitionDir = join(dataDir, `${topic}-0`);
+    const names = readdirSync(partitionDir);
+    expect(names.filter((n) => n.endsWith('.log')).length).toBeGreaterThan(3);
+    const indexBytes = names.filter((n) => n.endsWith('.txnindex')).reduce((sum, n) => sum + statSync(join(partitionDir, n)).size, 0);
+    expect(indexBytes).toBe(3 * 34);
+    for (const name of names.filter((n) => n.endsWith('.snapshot'))) unlinkSync(join(partitionDir, name));
+
+    broker = await startBroker({ dataDir, config: txnTestConfig, log: () => {} });
+    expect(await readAll(kafkaFor(broker.bootstrap), topic, { expected: expected.length })).toEqual(expected);
+    await broker.stop();
+  });
 });
 
 function startChild(dataDir: string, port: number): Promise<{ child: ChildProcess; port: number }> {
