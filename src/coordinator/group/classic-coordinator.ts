@@ -203,6 +203,7 @@ export class ClassicCoordinator {
     old.syncWaiter?.(syncError(ErrorCode.FENCED_INSTANCE_ID));
     clearTimeout(old.sessionTimer);
     group.members.delete(oldMemberId);
+    if (group.pendingSync.delete(oldMemberId)) group.pendingSync.add(newMemberId);
     const member: ClassicMember = { ...old, memberId: newMemberId, joinWaiter: undefined, syncWaiter: undefined, sessionTimer: undefined };
     const protocolsChanged = !sameProtocols(old.protocols, req.protocols);
     updateMember(member, req);
@@ -281,8 +282,24 @@ export class ClassicCoordinator {
     if (group.leaderId === null || !group.members.has(group.leaderId)) group.leaderId = group.members.keys().next().value!;
     group.transitionTo('CompletingRebalance');
     this.host.log(`rill: group ${group.groupId} generation ${group.generationId} with ${group.members.size} members (${group.protocolName})`);
+    group.pendingSync.clear();
+    for (const member of group.members.keys()) group.pendingSync.add(member);
+    const generationId = group.generationId;
+    group.rebalanceTimer = unrefTimer(() => this.onSyncTimeout(group, generationId), group.maxRebalanceTimeoutMs());
     for (const member of group.members.values()) this.answerJoin(group, member);
     this.persistQuietly(group);
+  }
+
+  /** Members that never sent SyncGroup within the rebalance timeout are removed, as in Kafka. */
+  private onSyncTimeout(group: ClassicGroup, generationId: number): void {
+    if (group.generationId !== generationId || group.pendingSync.size === 0) return;
+    if (group.state !== 'CompletingRebalance' && group.state !== 'Stable') return;
+    for (const memberId of [...group.pendingSync]) {
+      const member = group.members.get(memberId);
+      if (member !== undefined) this.removeMember(group, member);
+    }
+    group.pendingSync.clear();
+    this.afterMemberRemoved(group, 'members did not sync within the rebalance timeout');
   }
 
   private becomeEmpty(group: ClassicGroup): void {
@@ -313,6 +330,7 @@ export class ClassicCoordinator {
 
   private removeMember(group: ClassicGroup, member: ClassicMember): void {
     clearTimeout(member.sessionTimer);
+    group.pendingSync.delete(member.memberId);
     member.joinWaiter?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
     member.syncWaiter?.(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     member.joinWaiter = member.syncWaiter = undefined;
@@ -358,6 +376,7 @@ export class ClassicCoordinator {
     const invalid = this.validateSync(group, req);
     if (invalid !== ErrorCode.NONE) return syncError(invalid);
     const member = group.members.get(req.memberId)!;
+    group.pendingSync.delete(member.memberId);
     this.scheduleSession(group, member);
     if (group.state === 'Stable') return this.assignmentOf(group, member);
     const result = new Promise<SyncResult>((resolve) => {

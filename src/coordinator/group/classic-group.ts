@@ -57,8 +57,10 @@ export class ClassicGroup {
   readonly staticMembers = new Map<string, string>();
   /** Member ids handed out with MEMBER_ID_REQUIRED, expiring after the session timeout. */
   readonly pendingMembers = new Map<string, NodeJS.Timeout>();
-  /** Fires at the end of the rebalance timeout (PreparingRebalance). */
+  /** Fires at the end of the rebalance timeout (PreparingRebalance), or of the sync wait after it. */
   rebalanceTimer: NodeJS.Timeout | undefined;
+  /** Members of this generation that have not sent SyncGroup yet (Kafka's pending-sync set). */
+  readonly pendingSync = new Set<string>();
   /** Set while group.initial.rebalance.delay.ms holds the first join of an empty group. */
   initialDelay: { timer: NodeJS.Timeout; remainingMs: number; memberAdded: boolean } | undefined;
 

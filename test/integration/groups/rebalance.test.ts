@@ -71,6 +71,21 @@ describe('classic rebalances', () => {
   });
 });
 
+describe('classic sync timeout', () => {
+  it('removes a leader that never sends SyncGroup and tells the waiting follower to rejoin', async () => {
+    const [x, y] = await Promise.all([join('no-sync'), join('no-sync')]);
+    const leader = x.members.length > 0 ? x : y;
+    const follower = leader === x ? y : x;
+    const followerClient = await connection();
+    const synced = await followerClient.call<any>(14, 3, { groupId: 'no-sync', generationId: follower.generationId, memberId: follower.memberId, groupInstanceId: null, assignments: [] });
+    expect(synced.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    const rejoined = await followerClient.call<any>(11, 3, joinBody('no-sync', follower.memberId, { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 1000 }));
+    expect(rejoined.members.map((m: any) => m.memberId)).toEqual([follower.memberId]);
+    const leaderBeat = await (await connection()).call<any>(12, 3, { groupId: 'no-sync', generationId: leader.generationId, memberId: leader.memberId, groupInstanceId: null });
+    expect(leaderBeat.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+});
+
 describe('KIP-848 reconciliation', () => {
   it('revokes from the owner before assigning to the newcomer, and removes a silent member', async () => {
     const clientA = await connection();
