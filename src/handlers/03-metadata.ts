@@ -3,6 +3,8 @@
 // are auto-created when auto.create.topics.enable is on and (v4+) allow_auto_topic_creation is
 // set; invalid names get INVALID_TOPIC_EXCEPTION, unknown ids UNKNOWN_TOPIC_ID.
 // The broker list has this node on the listener the request arrived on.
+// __consumer_offsets and __transaction_state are auto-created by their coordinators (Kafka's
+// offsets.topic.* and transaction.state.log.* partition counts and configs).
 // Departure from Kafka: an auto-created topic is returned ready (error NONE) at once, not with
 // LEADER_NOT_AVAILABLE, because creation here is synchronous.
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -54,6 +56,13 @@ function failedTopic(name: string | null, topicId: string, errorCode: number): M
   return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
 }
 
+/** Internal topics are created by their owners, with their own partition counts and configs. */
+async function createInternalTopic(broker: BrokerState, name: string): Promise<TopicMetadata | undefined> {
+  if (name === '__consumer_offsets') return broker.groups.offsetsTopic.ensure();
+  if (name === '__transaction_state') return broker.txn.txnLog.ensure();
+  return undefined;
+}
+
 function mayAutoCreate(broker: BrokerState, request: MetadataRequest, version: number): boolean {
   return broker.config.boolean('auto.create.topics.enable') && (version < 4 || request.allowAutoTopicCreation);
 }
@@ -65,6 +74,8 @@ async function topicByName(ctx: HandlerContext, request: MetadataRequest, versio
   if (existing !== undefined) return describedTopic(broker, existing, withOperations);
   if (topicNameProblem(name) !== undefined) return failedTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!mayAutoCreate(broker, request, version)) return failedTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const internal = await createInternalTopic(broker, name);
+  if (internal !== undefined) return describedTopic(broker, internal, withOperations);
   const created = await autoCreateTopic(broker, name);
   if (created.topic === null) return failedTopic(name, ZERO_UUID, created.errorCode);
   return describedTopic(broker, created.topic, withOperations);

@@ -8,7 +8,7 @@ import { decodeResponseFrame, encodeRequestFrame, getApi, type ApiVersionsRespon
 let broker: RunningBroker;
 
 beforeAll(async () => {
-  broker = await startBroker({ config: { 'num.partitions': 3 }, log: () => {} });
+  broker = await startBroker({ config: { 'num.partitions': 3, 'offsets.topic.num.partitions': 4 }, log: () => {} });
 });
 
 afterAll(async () => {
@@ -150,6 +150,9 @@ describe('Metadata', () => {
       allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
     });
     expect(byId.topics.map((t) => [t.name, t.errorCode])).toEqual([['auto-1', 0], [null, ErrorCode.UNKNOWN_TOPIC_ID]]);
+    const offsets = await ask(['__consumer_offsets'], true);
+    expect(offsets.topics[0]).toMatchObject({ name: '__consumer_offsets', errorCode: 0, isInternal: true });
+    expect(offsets.topics[0]!.partitions).toHaveLength(4);
     const all = await client.call<MetadataResponse>(3, 1, { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     expect(all.topics.map((t) => t.name)).toContain('auto-1');
     expect(all.topics.map((t) => t.name)).not.toContain('not-created');
