@@ -70,12 +70,17 @@ export class ProducerBatch {
   private batchResolvers: Array<{ resolve(m: BatchMetadata): void; reject(e: Error): void }> | undefined;
   private batchPromise: Promise<BatchMetadata> | undefined;
 
-  constructor(topic: string, partition: number, nowMs: number, initialBytes: number) {
-    this.body = new RecordBodyWriter(initialBytes);
+  constructor(topic: string, partition: number, nowMs: number, initialBytes: number, reuse?: Buffer) {
+    this.body = new RecordBodyWriter(initialBytes, reuse);
     this.topic = topic;
     this.partition = partition;
     this.createdAtMs = nowMs;
     this.baseTimestampMs = nowMs;
+  }
+
+  /** The batch's encoding buffer, to pool once the broker has answered. */
+  get buffer(): Buffer {
+    return this.body.buffer;
   }
 
   get recordCount(): number {

@@ -103,6 +103,10 @@ export class Producer {
   private idleWaiters: Array<() => void> = [];
   private capacityWaiters: Array<() => void> = [];
   private firstError: Error | undefined;
+  /** Full-size batch buffers returned after their batch was answered (not used with acks=0). */
+  private readonly bufferPool: Buffer[] = [];
+  private readonly pooledBufferBytes: number;
+  private readonly bufferPoolCountMax: number;
 
   constructor(readonly options: ProducerOptions) {
     this.cluster = new Cluster(options);
@@ -117,6 +121,8 @@ export class Producer {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.bufferMemoryBytes = options.bufferMemoryBytes ?? 32 * 1024 * 1024;
     this.maxInFlight = options.maxInFlightRequests ?? 5;
+    this.pooledBufferBytes = RECORD_BATCH_OVERHEAD + this.batchSizeBytes + BATCH_HEADROOM_BYTES;
+    this.bufferPoolCountMax = Math.max(1, Math.floor(this.bufferMemoryBytes / this.pooledBufferBytes));
   }
 
   /** Bootstraps (and asks for a producer id when idempotent). Optional: send() connects lazily. */
@@ -244,7 +250,8 @@ export class Producer {
 
   private openBatch(queue: PartitionQueue): ProducerBatch {
     const initialBytes = Math.min(this.batchSizeBytes + BATCH_HEADROOM_BYTES, Math.max(BATCH_INITIAL_BYTES_MAX, queue.lastBatchBytes + BATCH_HEADROOM_BYTES));
-    const batch = new ProducerBatch(queue.topic, queue.partition, Date.now(), initialBytes);
+    const pooled = initialBytes === this.pooledBufferBytes - RECORD_BATCH_OVERHEAD ? this.bufferPool.pop() : undefined;
+    const batch = new ProducerBatch(queue.topic, queue.partition, Date.now(), initialBytes, pooled);
     queue.open = batch;
     this.openQueues.add(queue);
     this.outstandingBatches++;
@@ -415,8 +422,16 @@ export class Producer {
     }
     this.bufferedBytes -= batch.sizeBytes;
     this.outstandingBatches--;
+    this.recycle(batch);
     if (!this.isFull) for (const wake of this.capacityWaiters.splice(0)) wake();
     if (this.outstandingBatches === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Pools the batch's buffer; with acks=0 the socket may still hold it, so it is not pooled. */
+  private recycle(batch: ProducerBatch): void {
+    const buffer = batch.buffer;
+    if (this.acks === 0 || buffer.length !== this.pooledBufferBytes || this.bufferPool.length >= this.bufferPoolCountMax) return;
+    this.bufferPool.push(buffer);
   }
 
   private noteError(err: Error, batch?: ProducerBatch): void {

@@ -40,6 +40,54 @@ function headersSize(headers: readonly RecordHeader[] | null | undefined): numbe
   return size;
 }
 
+/** Writes the unsigned varint of a non-negative safe integer at pos; returns the next position. */
+function writeUvarint(buf: Buffer, pos: number, value: number): number {
+  if (value < 0x80) {
+    buf[pos] = value;
+    return pos + 1;
+  }
+  if (value < 0x4000) {
+    buf[pos] = (value & 0x7f) | 0x80;
+    buf[pos + 1] = value >>> 7;
+    return pos + 2;
+  }
+  let rest = value;
+  let at = pos;
+  while (rest >= 0x80) {
+    buf[at++] = (rest % 0x80) | 0x80;
+    rest = Math.floor(rest / 0x80);
+  }
+  buf[at] = rest;
+  return at + 1;
+}
+
+/** Short byte strings are copied with a loop (cheaper than a native copy call below this size). */
+const LOOP_COPY_BYTES_MAX = 64;
+
+function writeBytesField(buf: Buffer, pos: number, bytes: Uint8Array | null): number {
+  if (bytes === null) {
+    buf[pos] = 1; // zigzag(-1)
+    return pos + 1;
+  }
+  const length = bytes.length;
+  const at = writeUvarint(buf, pos, length * 2);
+  if (length <= LOOP_COPY_BYTES_MAX) {
+    for (let i = 0; i < length; i++) buf[at + i] = bytes[i]!;
+  } else {
+    buf.set(bytes, at);
+  }
+  return at + length;
+}
+
+function writeHeaders(buf: Buffer, pos: number, headers: readonly RecordHeader[]): number {
+  let at = writeUvarint(buf, pos, headers.length * 2);
+  for (const h of headers) {
+    at = writeBytesField(buf, at, h.key);
+    at = writeBytesField(buf, at, h.value);
+  }
+  return at;
+}
+
 export interface BatchSealInput {
   compression: CompressionName;
   baseTimestampMs: number;
@@ -54,8 +102,15 @@ export class RecordBodyWriter {
   recordCount = 0;
   maxTimestampDelta = 0;
 
-  constructor(initialBytes: number) {
-    this.buf = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + Math.max(initialBytes, 256));
+  /** reuse: a buffer from a pool, used when it holds at least initialBytes past the header. */
+  constructor(initialBytes: number, reuse?: Buffer) {
+    const bytes = RECORD_BATCH_OVERHEAD + Math.max(initialBytes, 256);
+    this.buf = reuse !== undefined && reuse.length >= bytes ? reuse : Buffer.allocUnsafe(bytes);
+  }
+
+  /** The underlying buffer (for a pool, once the sealed batch is no longer referenced). */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   /** Bytes of encoded records so far. */
@@ -70,26 +125,6 @@ export class RecordBodyWriter {
     this.buf = grown;
   }
 
-  private uvarint(value: number): void {
-    let rest = value;
-    const buf = this.buf;
-    while (rest >= 0x80) {
-      buf[this.pos++] = (rest % 0x80) | 0x80;
-      rest = Math.floor(rest / 0x80);
-    }
-    buf[this.pos++] = rest;
-  }
-
-  private bytesField(bytes: Uint8Array | null): void {
-    if (bytes === null) {
-      this.buf[this.pos++] = 1; // zigzag(-1)
-      return;
-    }
-    this.uvarint(bytes.length * 2);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
   /** Appends one record; returns its encoded size in bytes. */
   append(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | null | undefined, timestampDelta: number): number {
     const offsetDelta = this.recordCount;
@@ -97,28 +132,22 @@ export class RecordBodyWriter {
     const bodySize = 1 + uvarintBytes(timestampZigzag) + uvarintBytes(offsetDelta * 2) + bytesFieldSize(key) + bytesFieldSize(value) + headersSize(headers);
     const total = uvarintBytes(bodySize * 2) + bodySize;
     this.ensure(total);
-    this.uvarint(bodySize * 2);
-    this.buf[this.pos++] = 0; // attributes
-    this.uvarint(timestampZigzag);
-    this.uvarint(offsetDelta * 2);
-    this.bytesField(key);
-    this.bytesField(value);
-    this.writeHeaders(headers);
-    this.recordCount++;
+    const buf = this.buf;
+    let pos = writeUvarint(buf, this.pos, bodySize * 2);
+    buf[pos++] = 0; // attributes
+    pos = writeUvarint(buf, pos, timestampZigzag);
+    pos = writeUvarint(buf, pos, offsetDelta * 2);
+    pos = writeBytesField(buf, pos, key);
+    pos = writeBytesField(buf, pos, value);
+    if (headers) {
+      pos = writeHeaders(buf, pos, headers);
+    } else {
+      buf[pos++] = 0;
+    }
+    this.pos = pos;
+    this.recordCount = offsetDelta + 1;
     if (timestampDelta > this.maxTimestampDelta) this.maxTimestampDelta = timestampDelta;
     return total;
-  }
-
-  private writeHeaders(headers: readonly RecordHeader[] | null | undefined): void {
-    if (!headers) {
-      this.buf[this.pos++] = 0;
-      return;
-    }
-    this.uvarint(headers.length * 2);
-    for (const h of headers) {
-      this.bytesField(h.key);
-      this.bytesField(h.value);
-    }
   }
 
   /** The complete batch: header written in place (uncompressed) or around the compressed body. */
