@@ -8,7 +8,8 @@
 // InitProducerId that fences an open transaction aborts it and answers at once with the epoch
 // after the abort's (Kafka answers CONCURRENT_TRANSACTIONS and the client retries). Pending
 // transactional offsets are held in memory and written to __consumer_offsets after
-// PrepareCommit is durable: a crash between those two writes loses them (the consumer re-reads).
+// PrepareCommit is durable (they are written in PrepareCommit's batch of __transaction_state, so
+// a transaction completed after a crash still commits them).
 import type { BrokerConfig } from '../../config/broker-config.js';
 import type { PartitionLogs } from '../../handlers/partition-logs.js';
 import type { TopicStore } from '../../handlers/topic-store.js';
@@ -21,7 +22,7 @@ import { encodeOffsetKey, encodeOffsetValue, type CommittedOffset } from '../gro
 import { OFFSETS_TOPIC } from '../group/offsets-topic.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import { TxnLog } from './txn-log.js';
-import type { StoredTxn } from './txn-log-records.js';
+import type { StoredPendingOffset, StoredTxn } from './txn-log-records.js';
 import { canTransition, isPrepare, type TxnState } from './txn-state.js';
 
 const NO_PRODUCER_ID = -1;
@@ -113,13 +114,13 @@ export class TransactionCoordinator {
       }
     }
     const stored = await this.txnLog.replay();
-    for (const [transactionalId, txn] of stored) this.restore(transactionalId, txn);
+    for (const [transactionalId, txn] of stored.txns) this.restore(transactionalId, txn, stored.pending.get(transactionalId));
     for (const txn of this.txns.values()) {
       if (isPrepare(txn.state)) await this.withLock(txn.transactionalId, () => this.completePrepared(txn));
     }
   }
 
-  private restore(transactionalId: string, stored: StoredTxn): void {
+  private restore(transactionalId: string, stored: StoredTxn, pending: StoredPendingOffset[] | undefined): void {
     const partitions = new Map<string, Set<number>>();
     for (const t of stored.partitions) partitions.set(t.topic, new Set(t.partitions));
     const txn: TxnMetadata = {
@@ -127,6 +128,7 @@ export class TransactionCoordinator {
       lastProducerId: NO_PRODUCER_ID, lastProducerEpoch: NO_EPOCH, timeoutMs: stored.timeoutMs, state: stored.state,
       partitions, pendingOffsets: new Map(), startMs: stored.startMs, lastUpdateMs: stored.lastUpdateMs,
     };
+    if (stored.state === 'PrepareCommit') txn.pendingOffsets = pendingFromStored(pending ?? []);
     this.txns.set(transactionalId, txn);
     this.byProducerId.set(txn.producerId, transactionalId);
     this.producerIds.skipBelow(txn.producerId + 1);
@@ -240,11 +242,15 @@ export class TransactionCoordinator {
     return { producerId: txn.producerId, producerEpoch: txn.producerEpoch, timeoutMs: txn.timeoutMs, state, partitions, lastUpdateMs: Date.now(), startMs: txn.startMs };
   }
 
-  /** Writes the new state durably, then makes it current. */
+  /**
+   * Writes the new state durably, then makes it current. PrepareCommit carries the pending
+   * offsets in the same batch; the Complete states tombstone them.
+   */
   private async persist(txn: TxnMetadata, state: TxnState): Promise<void> {
     if (!canTransition(txn.state, state)) throw new Error(`rill: bug: transaction ${txn.transactionalId} cannot go from ${txn.state} to ${state}`);
     const record = this.stored(txn, state);
-    await this.txnLog.write(txn.transactionalId, record);
+    const pending = state === 'PrepareCommit' ? pendingToStored(txn.pendingOffsets) : state === 'CompleteCommit' ? null : undefined;
+    await this.txnLog.write(txn.transactionalId, record, pending);
     txn.state = state;
     txn.lastUpdateMs = record.lastUpdateMs;
   }
@@ -489,4 +495,22 @@ function addPartition(txn: TxnMetadata, topic: string, partition: number): void 
   let set = txn.partitions.get(topic);
   if (set === undefined) txn.partitions.set(topic, (set = new Set()));
   set.add(partition);
+}
+
+function pendingToStored(pending: Map<string, PendingOffset[]>): StoredPendingOffset[] {
+  return [...pending].flatMap(([groupId, offsets]) => offsets.map((o) => ({
+    groupId, topic: o.topic, partition: o.partition, offset: o.value.offset.toString(),
+    leaderEpoch: o.value.leaderEpoch, metadata: o.value.metadata, commitTimestampMs: o.value.commitTimestampMs,
+  })));
+}
+
+function pendingFromStored(stored: StoredPendingOffset[]): Map<string, PendingOffset[]> {
+  const pending = new Map<string, PendingOffset[]>();
+  for (const s of stored) {
+    const value: CommittedOffset = { offset: BigInt(s.offset), leaderEpoch: s.leaderEpoch, metadata: s.metadata, commitTimestampMs: s.commitTimestampMs, expireTimestampMs: -1 };
+    const list = pending.get(s.groupId) ?? [];
+    list.push({ topic: s.topic, partition: s.partition, value });
+    pending.set(s.groupId, list);
+  }
+  return pending;
 }

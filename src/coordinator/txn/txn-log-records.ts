@@ -6,6 +6,9 @@
 //         transaction_start_timestamp_ms int64
 // Values written with v1 (flexible, with tagged fields) by Kafka 4 are read too: compact
 // strings/arrays and tagged fields are skipped. A null value (tombstone) removes the id.
+// Rill adds one record kind of its own, key version 100 (pending offsets of a transaction being
+// committed, JSON value), written in the same batch as PrepareCommit and tombstoned with the
+// Complete record, so a crash between the two cannot lose TxnOffsetCommit offsets.
 import { TxnState, txnStateOfCode, txnStateCode } from './txn-state.js';
 
 const KEY_VERSION = 0;
@@ -36,6 +39,52 @@ export function decodeTxnKey(key: Buffer): string | undefined {
   const length = key.readInt16BE(2);
   if (length < 0 || 4 + length > key.length) return undefined;
   return key.toString('utf8', 4, 4 + length);
+}
+
+const PENDING_OFFSETS_KEY_VERSION = 100;
+
+export interface StoredPendingOffset {
+  groupId: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  leaderEpoch: number;
+  metadata: string;
+  commitTimestampMs: number;
+}
+
+function encodeKeyWithVersion(version: number, transactionalId: string): Buffer {
+  const id = Buffer.from(transactionalId, 'utf8');
+  const out = Buffer.allocUnsafe(4 + id.length);
+  out.writeInt16BE(version, 0);
+  out.writeInt16BE(id.length, 2);
+  id.copy(out, 4);
+  return out;
+}
+
+export function encodePendingOffsetsKey(transactionalId: string): Buffer {
+  return encodeKeyWithVersion(PENDING_OFFSETS_KEY_VERSION, transactionalId);
+}
+
+/** The transactional id of a pending-offsets key, or undefined. */
+export function decodePendingOffsetsKey(key: Buffer): string | undefined {
+  if (key.length < 4 || key.readInt16BE(0) !== PENDING_OFFSETS_KEY_VERSION) return undefined;
+  const length = key.readInt16BE(2);
+  if (length < 0 || 4 + length > key.length) return undefined;
+  return key.toString('utf8', 4, 4 + length);
+}
+
+export function encodePendingOffsetsValue(offsets: readonly StoredPendingOffset[]): Buffer {
+  return Buffer.from(JSON.stringify(offsets), 'utf8');
+}
+
+export function decodePendingOffsetsValue(value: Buffer): StoredPendingOffset[] | undefined {
+  try {
+    const parsed = JSON.parse(value.toString('utf8')) as StoredPendingOffset[];
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function encodeTxnValue(txn: StoredTxn): Buffer {

@@ -8,7 +8,18 @@ import type { PartitionLogs } from '../../handlers/partition-logs.js';
 import type { TopicMetadata, TopicStore } from '../../handlers/topic-store.js';
 import { buildBatch, iterateBatches, readBatchRecords } from '../../protocol/records/index.js';
 import { offsetsPartitionFor } from '../group/hash.js';
-import { decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, type StoredTxn } from './txn-log-records.js';
+import {
+  decodePendingOffsetsKey,
+  decodePendingOffsetsValue,
+  decodeTxnKey,
+  decodeTxnValue,
+  encodePendingOffsetsKey,
+  encodePendingOffsetsValue,
+  encodeTxnKey,
+  encodeTxnValue,
+  type StoredPendingOffset,
+  type StoredTxn,
+} from './txn-log-records.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const REPLAY_READ_BYTES = 1024 * 1024;
@@ -51,28 +62,33 @@ export class TxnLog {
     return this.deps.topics.create(TRANSACTION_STATE_TOPIC, config.number('transaction.state.log.num.partitions'), 1, overrides);
   }
 
-  /** Writes one state record (null: tombstone) and waits for fsync. */
-  async write(transactionalId: string, txn: StoredTxn | null): Promise<void> {
+  /**
+   * Writes one state record (null: tombstone), with the pending offsets record when given
+   * (null: its tombstone), as one batch, and waits for fsync.
+   */
+  async write(transactionalId: string, txn: StoredTxn | null, pending?: StoredPendingOffset[] | null): Promise<void> {
     await this.ensure();
     const partition = this.partitionFor(transactionalId);
     const partitionLog = this.deps.logs.get(TRANSACTION_STATE_TOPIC, partition);
     if (partitionLog === undefined) throw new Error(`rill: ${TRANSACTION_STATE_TOPIC}-${partition} has no log`);
     const value = txn === null ? null : encodeTxnValue(txn);
-    partitionLog.appendNoWait(buildBatch({ records: [{ key: encodeTxnKey(transactionalId), value }] }));
+    const records = [{ key: encodeTxnKey(transactionalId), value }];
+    if (pending !== undefined) records.push({ key: encodePendingOffsetsKey(transactionalId), value: pending === null ? null : encodePendingOffsetsValue(pending) });
+    partitionLog.appendNoWait(buildBatch({ records }));
     await partitionLog.flush();
     this.deps.logs.notifyAppend(TRANSACTION_STATE_TOPIC, partition);
   }
 
   /** Every record of every partition in offset order; the last one per id wins. */
-  async replay(): Promise<Map<string, StoredTxn>> {
-    const latest = new Map<string, StoredTxn>();
+  async replay(): Promise<Replayed> {
+    const latest: Replayed = { txns: new Map(), pending: new Map() };
     const topic = this.deps.topics.get(TRANSACTION_STATE_TOPIC);
     if (topic === undefined) return latest;
     for (let partition = 0; partition < topic.partitionCount; partition++) await this.replayPartition(partition, latest);
     return latest;
   }
 
-  private async replayPartition(partition: number, latest: Map<string, StoredTxn>): Promise<void> {
+  private async replayPartition(partition: number, latest: Replayed): Promise<void> {
     const partitionLog = this.deps.logs.get(TRANSACTION_STATE_TOPIC, partition);
     if (partitionLog === undefined) return;
     let offset = partitionLog.logStartOffset;
@@ -90,12 +106,22 @@ export class TxnLog {
   }
 }
 
-function applyRecords(records: { key: Buffer | null; value: Buffer | null }[], latest: Map<string, StoredTxn>): void {
+export interface Replayed {
+  txns: Map<string, StoredTxn>;
+  pending: Map<string, StoredPendingOffset[]>;
+}
+
+function applyRecords(records: { key: Buffer | null; value: Buffer | null }[], latest: Replayed): void {
   for (const record of records) {
-    const id = record.key === null ? undefined : decodeTxnKey(record.key);
-    if (id === undefined) continue;
-    const value = record.value === null ? undefined : decodeTxnValue(record.value);
-    if (value === undefined) latest.delete(id);
-    else latest.set(id, value);
+    if (record.key === null) continue;
+    const id = decodeTxnKey(record.key);
+    if (id !== undefined) setOrDelete(latest.txns, id, record.value === null ? undefined : decodeTxnValue(record.value));
+    const pendingId = decodePendingOffsetsKey(record.key);
+    if (pendingId !== undefined) setOrDelete(latest.pending, pendingId, record.value === null ? undefined : decodePendingOffsetsValue(record.value));
   }
+}
+
+function setOrDelete<T>(map: Map<string, T>, key: string, value: T | undefined): void {
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
 }
