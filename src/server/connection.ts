@@ -55,7 +55,7 @@ export class Connection {
     socket.on('drain', () => this.pump());
     socket.on('end', () => this.onEnd());
     socket.on('timeout', () => this.onIdle());
-    socket.on('error', (err) => this.fail(`socket error: ${err.message}`));
+    socket.on('error', (err: NodeJS.ErrnoException) => (isPeerGone(err) ? this.destroy() : this.fail(`socket error: ${err.message}`)));
     socket.on('close', () => {
       this.closed = true;
       options.requestMemory.forget(this.resumeOnRoom);
@@ -220,6 +220,11 @@ function writeResponse(socket: Socket, response: Buffer | Buffer[] | null): void
     return;
   }
   for (const chunk of response) socket.write(chunk);
+}
+
+/** A client that went away is routine, not worth a log line. */
+function isPeerGone(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ECONNRESET' || err.code === 'EPIPE';
 }
 
 function describeFailure(err: unknown): string {
