@@ -5,7 +5,9 @@
 // partitions it must give up are revoked first (its epoch stays until its heartbeat no longer
 // lists them), and partitions still held by another member are only handed over once released.
 // Sessions: group.consumer.session.timeout.ms; a member that does not revoke within its
-// rebalance timeout is removed.
+// rebalance timeout is removed. Static members (instance id) leaving with -2 keep their
+// assignment until their session ends; their instance rejoining takes it over without a new
+// group epoch; another member with an instance id still in use gets UNRELEASED_INSTANCE_ID.
 // Departures from Kafka: member and target-assignment records are not written to
 // __consumer_offsets (a restart forgets KIP-848 membership; members rejoin with epoch 0 after
 // UNKNOWN_MEMBER_ID, committed offsets survive); regex subscriptions are not supported
@@ -42,7 +44,7 @@ function errorResponse(errorCode: number, errorMessage: string | null, memberId:
 }
 
 export class ConsumerCoordinator {
-  /** member id -> the assignment last sent to it. */
+  /** The assignment last sent to each member. */
   private readonly sent = new WeakMap<ConsumerMember, Assignment>();
 
   constructor(private readonly coordinator: GroupCoordinator) {}
@@ -71,7 +73,6 @@ export class ConsumerCoordinator {
     if (req.subscribedTopicRegex !== null && req.subscribedTopicRegex !== '') return 'Regular expression subscriptions are not supported by Rill.';
     if (req.memberEpoch === 0 && req.subscribedTopicNames === null) return 'SubscribedTopicNames must be set in first request.';
     if (req.memberEpoch === 0 && req.rebalanceTimeoutMs === -1) return 'RebalanceTimeoutMs must be provided in first request.';
-    if (req.serverAssignor !== null && !this.enabledAssignors().includes(req.serverAssignor)) return null;
     if (req.memberEpoch < STATIC_LEAVE_EPOCH) return `MemberEpoch ${req.memberEpoch} is invalid.`;
     return null;
   }
@@ -99,10 +100,35 @@ export class ConsumerCoordinator {
       return errorResponse(ErrorCode.GROUP_MAX_SIZE_REACHED, 'The consumer group has reached its maximum size.', req.memberId || null);
     }
     const memberId = req.memberId !== '' ? req.memberId : randomUUID().replace(/-/g, '').slice(0, 22);
+    const instance = this.staticInstance(group, req.instanceId);
+    if (instance !== undefined && instance.memberEpoch !== STATIC_LEAVE_EPOCH && instance.memberId !== memberId) {
+      return errorResponse(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${req.instanceId} has not left the group.`, req.memberId || null);
+    }
+    if (instance !== undefined && instance.memberEpoch === STATIC_LEAVE_EPOCH) return this.takeOverStatic(group, instance, req, memberId);
     this.replacePrevious(group, req, memberId);
     const member = this.newMember(req, ctx, memberId);
     group.members.set(memberId, member);
     this.refreshTarget(group, true);
+    return this.reconcileAndRespond(group, member, req);
+  }
+
+  private staticInstance(group: ConsumerGroup, instanceId: string | null): ConsumerMember | undefined {
+    if (instanceId === null) return undefined;
+    for (const member of group.members.values()) if (member.instanceId === instanceId) return member;
+    return undefined;
+  }
+
+  /** A static member back after leaving with epoch -2 keeps its assignment; the group epoch stays. */
+  private takeOverStatic(group: ConsumerGroup, old: ConsumerMember, req: ConsumerGroupHeartbeatRequest, memberId: string): HeartbeatResponse {
+    clearTimeout(old.sessionTimer);
+    group.members.delete(old.memberId);
+    const target = group.targetAssignment.get(old.memberId);
+    group.targetAssignment.delete(old.memberId);
+    const member: ConsumerMember = { ...old, memberId, memberEpoch: 0, previousMemberEpoch: 0, sessionTimer: undefined, rebalanceTimer: undefined };
+    this.updateSubscription(member, req);
+    group.members.set(memberId, member);
+    if (target !== undefined) group.targetAssignment.set(memberId, target);
+    this.refreshTarget(group, false);
     return this.reconcileAndRespond(group, member, req);
   }
 
@@ -137,9 +163,18 @@ export class ConsumerCoordinator {
   private leave(req: ConsumerGroupHeartbeatRequest, group: ConsumerGroup | undefined): HeartbeatResponse {
     const member = group?.members.get(req.memberId);
     if (group === undefined || member === undefined) return errorResponse(ErrorCode.UNKNOWN_MEMBER_ID, null, req.memberId);
+    if (req.memberEpoch === STATIC_LEAVE_EPOCH && member.instanceId !== null) return this.leaveStatically(group, member);
     this.removeMember(group, member);
     this.refreshTarget(group, true);
     return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+  }
+
+  /** Kept with its assignment until its session times out, for its instance to come back. */
+  private leaveStatically(group: ConsumerGroup, member: ConsumerMember): HeartbeatResponse {
+    member.memberEpoch = STATIC_LEAVE_EPOCH;
+    clearTimeout(member.rebalanceTimer);
+    this.scheduleSession(group, member);
+    return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: member.memberId, memberEpoch: STATIC_LEAVE_EPOCH, heartbeatIntervalMs: 0, assignment: null };
   }
 
   private removeMember(group: ConsumerGroup, member: ConsumerMember): void {
@@ -270,8 +305,7 @@ export class ConsumerCoordinator {
   private reconcileAndRespond(group: ConsumerGroup, member: ConsumerMember, req: ConsumerGroupHeartbeatRequest): HeartbeatResponse {
     this.reconcile(group, member, this.ownedOf(req));
     this.scheduleSession(group, member);
-    const previouslySent = this.sent.get(member);
-    const changed = previouslySent === undefined || !sameAssignment(previouslySent, member.assigned) || req.memberEpoch === 0 || req.topicPartitions !== null && !sameAssignment(this.ownedOf(req) ?? new Map(), member.assigned);
+    const changed = this.mustSendAssignment(member, req);
     if (changed) this.sent.set(member, copyAssignment(member.assigned));
     return {
       errorCode: ErrorCode.NONE,
@@ -281,6 +315,15 @@ export class ConsumerCoordinator {
       heartbeatIntervalMs: this.config.number('group.consumer.heartbeat.interval.ms'),
       assignment: changed ? { topicPartitions: this.toWire(member.assigned) } : null,
     };
+  }
+
+  /** On join, when the assignment changed since last sent, or when the member reports something else. */
+  private mustSendAssignment(member: ConsumerMember, req: ConsumerGroupHeartbeatRequest): boolean {
+    if (req.memberEpoch === 0) return true;
+    const previouslySent = this.sent.get(member);
+    if (previouslySent === undefined || !sameAssignment(previouslySent, member.assigned)) return true;
+    const owned = this.ownedOf(req);
+    return owned !== undefined && !sameAssignment(owned, member.assigned);
   }
 
   private toWire(assignment: Assignment): { topicId: string; partitions: number[] }[] {

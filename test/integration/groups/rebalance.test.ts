@@ -123,3 +123,34 @@ describe('KIP-848 reconciliation', () => {
     expect(fenced.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 });
+
+describe('KIP-848 static members', () => {
+  it('keep their partitions across a -2 leave and refuse a second live instance', async () => {
+    const group = 'kip848-static';
+    const base = { groupId: group, rackId: null, subscribedTopicRegex: null, serverAssignor: null };
+    const clientA = await connection();
+    const clientB = await connection();
+    const a = await clientA.call<any>(68, 0, { ...base, memberId: '', memberEpoch: 0, instanceId: 'ia', rebalanceTimeoutMs: 5000, subscribedTopicNames: [TOPIC], topicPartitions: [] });
+    const b = await clientB.call<any>(68, 0, { ...base, memberId: '', memberEpoch: 0, instanceId: 'ib', rebalanceTimeoutMs: 5000, subscribedTopicNames: [TOPIC], topicPartitions: [] });
+    const owned = (response: any) => response.assignment?.topicPartitions.flatMap((tp: any) => tp.partitions) ?? [];
+    const topicId = a.assignment.topicPartitions[0].topicId;
+    const aRevoked = await clientA.call<any>(68, 0, { ...base, memberId: a.memberId, memberEpoch: a.memberEpoch, instanceId: 'ia', rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: [{ topicId, partitions: owned(a) }] });
+    const aKept = owned(aRevoked);
+    const aSettled = await clientA.call<any>(68, 0, { ...base, memberId: a.memberId, memberEpoch: aRevoked.memberEpoch, instanceId: 'ia', rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: [{ topicId, partitions: aKept }] });
+    const bSettled = await clientB.call<any>(68, 0, { ...base, memberId: b.memberId, memberEpoch: b.memberEpoch, instanceId: 'ib', rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: [] });
+    expect([...aKept, ...owned(bSettled)].sort()).toEqual([0, 1]);
+    const duplicate = await (await connection()).call<any>(68, 0, { ...base, memberId: '', memberEpoch: 0, instanceId: 'ia', rebalanceTimeoutMs: 5000, subscribedTopicNames: [TOPIC], topicPartitions: [] });
+    expect(duplicate.errorCode).toBe(ErrorCode.UNRELEASED_INSTANCE_ID);
+
+    const epochBefore = (await clientA.call<any>(69, 0, { groupIds: [group], includeAuthorizedOperations: false })).groups[0].groupEpoch;
+    const left = await clientA.call<any>(68, 0, { ...base, memberId: a.memberId, memberEpoch: -2, instanceId: 'ia', rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: null });
+    expect(left.memberEpoch).toBe(-2);
+    const back = await (await connection()).call<any>(68, 0, { ...base, memberId: '', memberEpoch: 0, instanceId: 'ia', rebalanceTimeoutMs: 5000, subscribedTopicNames: [TOPIC], topicPartitions: [] });
+    expect(back.errorCode).toBe(ErrorCode.NONE);
+    expect(back.memberId).not.toBe(a.memberId);
+    expect(owned(back)).toEqual(aKept);
+    const described = await clientA.call<any>(69, 0, { groupIds: [group], includeAuthorizedOperations: false });
+    expect(described.groups[0].groupEpoch).toBe(epochBefore);
+    expect(aSettled.errorCode).toBe(ErrorCode.NONE);
+  });
+});
