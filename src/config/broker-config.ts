@@ -88,6 +88,7 @@ function parseLayer(input: ConfigInput, warnings: string[]): Layer {
 
 function convertSynonym(primary: string, from: string, value: ConfigValue): ConfigValue {
   if (primary === 'log.dirs' && typeof value === 'string') return [value];
+  if (primary === from) return value; // a config in its own unit (log.retention.hours is hours)
   const scale = synonymScale[from];
   if (scale === undefined || typeof value !== 'number') return value;
   return value < 0 ? -1 : Math.min(value * scale, Number.MAX_SAFE_INTEGER);
