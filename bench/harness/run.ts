@@ -4,7 +4,9 @@
 // loopback TCP ceiling in the same run, samples the broker's RSS, checks the targets and writes
 // perf-results/<date>-produce-consume-e2e.{json,md,svg}.
 //
-//   npm run build:ts && node dist/bench/harness/run.js [--records N] [--e2e-seconds S] [--e2e-rate R]
+//   npm run build:ts && npm run bench:suite -- [--records N] [--rounds K] [--e2e-seconds S] [--e2e-rate R]
+// Rill's produce and consume runs are repeated --rounds times (default 3); the median by
+// records/s is reported, every round is kept in the JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ import { throughputTable } from './report.js';
 import { e2eMarkdown, kafkajsRecords } from './suite.js';
 import { kafkajsConsume, kafkajsProduce, kcatAvailable, kcatConsume, kcatProduce, measureLoopbackCeiling, type PeerWorkload } from './peers.js';
 
-export const SUITE_COMMAND = 'npm run build:ts && node dist/bench/harness/run.js';
+export const SUITE_COMMAND = 'npm run build:ts && npm run bench:suite --';
 
 interface BrokerChild {
   child: ChildProcess;
@@ -160,7 +162,16 @@ function suiteMarkdown(r: SuiteResults, workload: ProduceBenchOptions): string {
   ].join('\n');
 }
 
-async function runScenarios(bootstrap: string, records: number, e2eSeconds: number, e2eRate: number): Promise<Omit<SuiteResults, 'targets' | 'brokerRssPeakBytes'> & { workload: ProduceBenchOptions }> {
+/** Runs a measurement rounds times; returns the median row by records/s, with every round's rate noted. */
+async function medianOf(rounds: number, run: () => Promise<ThroughputResult>): Promise<ThroughputResult> {
+  const rows: ThroughputResult[] = [];
+  for (let i = 0; i < rounds; i++) rows.push(await run());
+  const sorted = [...rows].sort((a, b) => a.records_per_sec - b.records_per_sec);
+  const median = sorted[(sorted.length - 1) >> 1]!;
+  return { ...median, note: `median of ${rounds} rounds: ${rows.map((r) => r.records_per_sec.toLocaleString('en-US')).join(', ')} records/s` };
+}
+
+async function runScenarios(bootstrap: string, records: number, rounds: number, e2eSeconds: number, e2eRate: number): Promise<Omit<SuiteResults, 'targets' | 'brokerRssPeakBytes'> & { workload: ProduceBenchOptions }> {
   const failures: string[] = [];
   const workload: ProduceBenchOptions = { bootstrap, topic: 'suite-produce', records, recordSizeBytes: 100, partitions: 6, producers: 1, acks: 1, compression: 'none', batchSizeBytes: 1_048_576, lingerMs: 5, progress: false };
   const peer = (topic: string, count: number): PeerWorkload => ({ bootstrap, topic, records: count, recordSizeBytes: 100, partitions: 6, acks: '1', lingerMs: 5, batchSizeBytes: 1_000_000 });
@@ -168,8 +179,8 @@ async function runScenarios(bootstrap: string, records: number, e2eSeconds: numb
   const produce: ThroughputResult[] = [];
   const consume: ThroughputResult[] = [];
   const push = (list: ThroughputResult[], row: ThroughputResult | undefined) => row !== undefined && list.push(row);
-  push(produce, await attempt(failures, 'rill produce', () => runProduceBench(workload)));
-  push(consume, await attempt(failures, 'rill consume', () => runConsumeBench({ bootstrap, topic: workload.topic, records, consumers: 1, progress: false })));
+  push(produce, await attempt(failures, 'rill produce', () => medianOf(rounds, () => runProduceBench(workload))));
+  push(consume, await attempt(failures, 'rill consume', () => medianOf(rounds, () => runConsumeBench({ bootstrap, topic: workload.topic, records, consumers: 1, progress: false }))));
   const e2e = await attempt(failures, 'rill e2e', () => runE2eBench({ bootstrap, topic: 'suite-e2e', ratePerSec: e2eRate, seconds: e2eSeconds, recordSizeBytes: 100, partitions: 6, acks: 1, progress: false }));
   if (kcatAvailable()) {
     push(produce, await attempt(failures, 'kcat produce', () => kcatProduce(peer('suite-kcat', records))));
@@ -181,13 +192,13 @@ async function runScenarios(bootstrap: string, records: number, e2eSeconds: numb
 }
 
 export async function runSuite(args: string[]): Promise<SuiteResults> {
-  const { values } = parseArgs({ args, options: { records: { type: 'string', default: '2000000' }, 'e2e-seconds': { type: 'string', default: '10' }, 'e2e-rate': { type: 'string', default: '100000' }, 'results-dir': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { records: { type: 'string', default: '2000000' }, rounds: { type: 'string', default: '3' }, 'e2e-seconds': { type: 'string', default: '10' }, 'e2e-rate': { type: 'string', default: '100000' }, 'results-dir': { type: 'string' } } });
   const machine = machineInfo();
   const broker = await startBrokerChild();
   const rss = new RssSampler(broker.child.pid!);
   let scenario;
   try {
-    scenario = await runScenarios(broker.bootstrap, Number(values.records), Number(values['e2e-seconds']), Number(values['e2e-rate']));
+    scenario = await runScenarios(broker.bootstrap, Number(values.records), Math.max(1, Number(values.rounds)), Number(values['e2e-seconds']), Number(values['e2e-rate']));
   } finally {
     rss.stop();
     await stopBrokerChild(broker);
