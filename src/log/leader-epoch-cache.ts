@@ -2,7 +2,7 @@
 // the partition directory whenever it changes.
 import { join } from 'node:path';
 import { readEpochCheckpoint, writeEpochCheckpoint, type EpochEntry } from './checkpoint.js';
-import { assertStorage } from './errors.js';
+import { assertStorage, StorageError } from './errors.js';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 
@@ -70,6 +70,10 @@ export class LeaderEpochCache {
   }
 
   private persist(): void {
-    writeEpochCheckpoint(this.path, this.entries);
+    try {
+      writeEpochCheckpoint(this.path, this.entries);
+    } catch (err) {
+      throw new StorageError('KAFKA_STORAGE_ERROR', `${this.path}: ${(err as Error).message}`);
+    }
   }
 }
