@@ -158,20 +158,20 @@ export class Producer {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return this.whenTopicKnown(record.topic, () => {
       const timestampMs = record.timestampMs ?? Date.now();
-      const { batch, index } = this.append(record, timestampMs);
-      return batch.recordPromise(index, timestampMs);
+      const batch = this.append(record, timestampMs);
+      return batch.recordPromise(batch.recordCount - 1, timestampMs);
     });
   }
 
   /** Sends one record; resolves with its batch's metadata (one promise per batch). */
   sendBatched(record: ProducerRecord): Promise<BatchMetadata> {
-    return this.whenTopicKnown(record.topic, () => this.append(record, record.timestampMs ?? Date.now()).batch.promise());
+    return this.whenTopicKnown(record.topic, () => this.append(record, record.timestampMs ?? Date.now()).promise());
   }
 
   /** Sends one record with no promise: failures go to onError and the next flush(). */
   produce(record: ProducerRecord): void {
     const topic = this.cluster.cachedTopic(record.topic);
-    if (topic !== undefined && !this.waitingForTopic.has(record.topic)) {
+    if (topic !== undefined && (this.waitingForTopic.size === 0 || !this.waitingForTopic.has(record.topic))) {
       this.append(record, record.timestampMs ?? Date.now());
       return;
     }
@@ -236,16 +236,17 @@ export class Producer {
     return queue;
   }
 
-  private append(record: ProducerRecord, timestampMs: number): { batch: ProducerBatch; index: number } {
+  /** Appends to the partition's open batch (opening or closing batches as needed); returns the batch. */
+  private append(record: ProducerRecord, timestampMs: number): ProducerBatch {
     const info = this.cluster.cachedTopic(record.topic)!;
     const queue = this.queueFor(record.topic, this.partitionFor(record, info));
     if (queue.open !== undefined && queue.open.sizeBytes + estimateRecordBytes(record) > this.batchBodyBytesMax) this.seal(queue, info.partitions.length);
     const batch = queue.open ?? this.openBatch(queue);
     const sizeBefore = batch.sizeBytes;
-    const index = batch.append(record, timestampMs);
+    batch.append(record, timestampMs);
     this.bufferedBytes += batch.sizeBytes - sizeBefore;
     if (batch.sizeBytes >= this.batchBodyBytesMax) this.seal(queue, info.partitions.length);
-    return { batch, index };
+    return batch;
   }
 
   private openBatch(queue: PartitionQueue): ProducerBatch {
