@@ -5,7 +5,7 @@
 // one `<base>.log.cleaned` file, fsynced. The caller swaps it in (PartitionLog.swapCleaned).
 import { constants } from 'node:fs';
 import type { DecodedRecord, RecordHeader } from '../accel/types.js';
-import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_LOG_APPEND_TIME, BATCH_HEADER_BYTES, Field, baseOffsetOf, readInt64, writeInt64 } from './batch-header.js';
+import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_LOG_APPEND_TIME, ATTR_TRANSACTIONAL, BATCH_HEADER_BYTES, Field, baseOffsetOf, readInt64, writeInt64 } from './batch-header.js';
 import { decodeStoredBatch } from './batch-records.js';
 import type { StorageContext } from './context.js';
 import { scanBatches } from './scan.js';
@@ -26,6 +26,23 @@ export interface CleanTask {
   deleteRetentionMs: number;
   /** Bound on distinct keys in the offset map; cleaning stops short when it fills. */
   offsetMapEntriesMax: number;
+  /** Aborted transactions overlapping the segments: their data batches are removed, never kept by key. */
+  abortedTxns?: readonly AbortedRange[];
+}
+
+/** An aborted transaction: the producer's data batches in [firstOffset, lastOffset] are aborted. */
+export interface AbortedRange {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+/** A transactional data batch inside one of its producer's aborted ranges. */
+function isAbortedBatch(batch: Buffer, aborted: readonly AbortedRange[] | undefined): boolean {
+  if (aborted === undefined || aborted.length === 0 || (batch.readInt16BE(Field.attributes) & ATTR_TRANSACTIONAL) === 0) return false;
+  const producerId = readInt64(batch, Field.producerId);
+  const baseOffset = baseOffsetOf(batch);
+  return aborted.some((a) => a.producerId === producerId && a.firstOffset <= baseOffset && baseOffset <= a.lastOffset);
 }
 
 export interface CleanedGroup {
@@ -55,7 +72,7 @@ export function cleanSegments(ctx: CleanerContext, task: CleanTask): CleanResult
   const { map, coveredUpTo } = buildOffsetMap(ctx, task);
   const result: CleanResult = { groups: [], cleanedUpTo: coveredUpTo, recordsKept: 0, recordsRemoved: 0 };
   const tombstoneHorizonMs = task.nowMs - task.deleteRetentionMs;
-  for (const group of task.groups) result.groups.push(cleanGroup(ctx, group, { map, tombstoneHorizonMs, stats: result }));
+  for (const group of task.groups) result.groups.push(cleanGroup(ctx, group, { map, tombstoneHorizonMs, stats: result, aborted: task.abortedTxns }));
   return result;
 }
 
@@ -86,7 +103,7 @@ function buildOffsetMap(ctx: CleanerContext, task: CleanTask): { map: Map<string
       const baseOffset = baseOffsetOf(batch);
       if (baseOffset + batch.readInt32BE(Field.lastOffsetDelta) < task.dirtyStart) return true;
       if (baseOffset >= task.dirtyEnd) return false;
-      if (isControl(batch)) return true;
+      if (isControl(batch) || isAbortedBatch(batch, task.abortedTxns)) return true;
       const records = decodeStoredBatch(ctx, batch);
       if (map.size + records.length > task.offsetMapEntriesMax) {
         coveredUpTo = baseOffset;
@@ -108,6 +125,7 @@ function isControl(batch: Buffer): boolean {
 interface GroupState {
   map: Map<string, number>;
   tombstoneHorizonMs: number;
+  aborted: readonly AbortedRange[] | undefined;
   stats: CleanResult;
 }
 
@@ -147,6 +165,7 @@ function cleanGroup(ctx: CleanerContext, group: CleanSegmentInput[], state: Grou
 /** The batch to keep (the original bytes, or a rebuilt batch), or undefined to drop it. */
 function cleanBatch(ctx: CleanerContext, batch: Buffer, state: GroupState): Buffer | undefined {
   if (isControl(batch)) return batch;
+  if (isAbortedBatch(batch, state.aborted)) return undefined;
   const baseOffset = baseOffsetOf(batch);
   const logAppendTime = (batch.readInt16BE(Field.attributes) & ATTR_LOG_APPEND_TIME) !== 0;
   const baseTimestamp = readInt64(batch, Field.baseTimestamp);
