@@ -8,7 +8,7 @@ import { BATCH_HEADER_BYTES, BATCH_LENGTH_MIN, Field, lastOffsetDeltaOf, magicOf
 import { findRecordByTimestamp } from './batch-records.js';
 import { resolveLogConfig, compacts, deletes, type LogConfig } from './config.js';
 import { fsyncDirectory } from './checkpoint.js';
-import { CLEANED_SUFFIX, SWAP_SUFFIX, type CleanResult, type CleanSegmentInput, type CleanTask } from './cleaner.js';
+import { CLEANED_SUFFIX, SWAP_SUFFIX, type AbortedRange, type CleanResult, type CleanSegmentInput, type CleanTask } from './cleaner.js';
 import { SCAN_CHUNK_BYTES, segmentFileName } from './context.js';
 import { scanBatches } from './scan.js';
 import type { StorageContext } from './context.js';
@@ -96,6 +96,8 @@ export class PartitionLog {
   private parentDirUnsynced = false;
   /** Offsets below this have been compacted (in memory: after a restart the whole log is dirty). */
   private firstDirtyOffsetValue = 0;
+  /** Transaction state (src/log/producer-state.ts), set when it is loaded: compaction stays below open transactions and removes aborted data. */
+  txnView: { firstUnstableOffset(): number | undefined; abortedBetween(fromOffset: number, toOffset: number): AbortedRange[] } | undefined;
   /** Bumped whenever old segments change (deletion, truncation, swap): a cleaning planned before is void. */
   private segmentsGeneration = 0;
 
@@ -590,8 +592,10 @@ export class PartitionLog {
   planCleaning(nowMs: number, offsetMapEntriesMax: number): { task: CleanTask; generation: number } | undefined {
     if (this.closed || !compacts(this.config.cleanupPolicy)) return undefined;
     const cleanable: Segment[] = [];
+    const firstUnstableOffset = this.txnView?.firstUnstableOffset() ?? Infinity;
     for (const segment of this.segments.slice(0, -1)) {
       if (largestTimestampMs(segment) > nowMs - this.config.minCompactionLagMs) break;
+      if (segment.nextOffset > firstUnstableOffset) break;
       cleanable.push(segment);
     }
     if (cleanable.length === 0) return undefined;
@@ -605,6 +609,7 @@ export class PartitionLog {
       nowMs,
       deleteRetentionMs: this.config.deleteRetentionMs,
       offsetMapEntriesMax,
+      abortedTxns: this.txnView?.abortedBetween(this.logStartOffset, dirtyEnd),
     };
     return { task, generation: this.segmentsGeneration };
   }
