@@ -40,6 +40,7 @@ export function producerStateOf(partitionLog: PartitionLog): Promise<ProducerSta
   if (handle.state !== undefined) return Promise.resolve(handle.state);
   handle.loading ??= loadState(partitionLog, handle).then((state) => {
     handle.state = state;
+    partitionLog.txnView = state;
     handle.loading = undefined;
     return state;
   });
