@@ -130,7 +130,7 @@ export class ClassicCoordinator {
     if (pendingTimer !== undefined) return this.joinPendingMember(group, req, pendingTimer);
     const member = group.members.get(req.memberId);
     if (member === undefined) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
-    if (req.protocolType !== group.protocolType) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
+    if (!group.supportsProtocols(req.protocolType, req.protocols.map((p) => p.name), member.memberId)) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
     return this.rejoin(group, member, req);
   }
 

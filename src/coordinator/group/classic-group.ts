@@ -87,18 +87,23 @@ export class ClassicGroup {
     return timeoutMs;
   }
 
-  /** Protocols every member supports, in the first member's order of preference. */
-  candidateProtocols(): string[] {
-    const members = [...this.members.values()];
+  /** Protocols every member (but `excludedMemberId`) supports, in the first one's order of preference. */
+  candidateProtocols(excludedMemberId?: string): string[] {
+    const members = [...this.members.values()].filter((m) => m.memberId !== excludedMemberId);
     if (members.length === 0) return [];
     return members[0]!.protocols.map((p) => p.name).filter((name) => members.every((m) => m.protocols.some((p) => p.name === name)));
   }
 
-  /** Whether a joining member's protocols fit the group (type and at least one common protocol). */
-  supportsProtocols(protocolType: string, protocolNames: readonly string[]): boolean {
-    if (this.members.size === 0) return protocolType.length > 0 && protocolNames.length > 0;
+  /**
+   * Whether a member's protocols fit the group: a non-empty type equal to the group's and at
+   * least one protocol every other member supports (a rejoining member's own are not counted).
+   */
+  supportsProtocols(protocolType: string, protocolNames: readonly string[], memberId?: string): boolean {
+    if (protocolType.length === 0 || protocolNames.length === 0) return false;
+    const others = [...this.members.keys()].filter((id) => id !== memberId).length;
+    if (others === 0) return true;
     if (this.protocolType !== protocolType) return false;
-    const candidates = this.candidateProtocols();
+    const candidates = this.candidateProtocols(memberId);
     return protocolNames.some((name) => candidates.includes(name));
   }
 

@@ -126,6 +126,12 @@ describe('JoinGroup and SyncGroup', () => {
     expect(other.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     const noCommon = await join('inconsistent', 4, { protocols: [{ name: 'roundrobin', metadata: subscription([TOPIC]) }] });
     expect(noCommon.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect((await join('inconsistent', 4, { protocols: [] })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    const first = await join('no-protocols', 4);
+    const known = await join('no-protocols', 4, { memberId: first.memberId });
+    expect(known.errorCode).toBe(ErrorCode.NONE);
+    expect((await join('no-protocols', 4, { memberId: known.memberId, protocols: [] })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect((await join('no-protocols', 4, { memberId: known.memberId, protocolType: '' })).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   });
 
   it('answers UNKNOWN_MEMBER_ID for an unknown member id and GROUP_MAX_SIZE_REACHED beyond group.max.size', async () => {
