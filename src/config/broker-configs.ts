@@ -41,7 +41,7 @@ const network: ConfigDef[] = [
   def('socket.request.max.bytes', 'int', '104857600', 'Largest request frame the broker accepts.', { validate: positive }),
   def('socket.send.buffer.bytes', 'int', '102400', 'SO_SNDBUF; -1 uses the OS default.'),
   def('socket.receive.buffer.bytes', 'int', '102400', 'SO_RCVBUF; -1 uses the OS default.'),
-  def('queued.max.requests', 'int', '500', 'Requests in flight per connection before reading stops.', { validate: positive }),
+  def('queued.max.requests', 'int', '500', 'Requests in flight across all connections before reading stops (each connection may always have one).', { validate: positive }),
   def('queued.max.request.bytes', 'long', '-1', 'Bytes of queued requests before reading stops; -1 = no limit.'),
   def('max.connections', 'int', INT_MAX_TEXT, 'Connections the broker accepts at once.', { validate: nonNegative, ...CLUSTER }),
   def('max.connections.per.ip', 'int', INT_MAX_TEXT, 'Connections accepted from one IP address.', { validate: nonNegative, ...CLUSTER }),

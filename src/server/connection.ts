@@ -14,7 +14,7 @@ export interface ConnectionOptions {
   security: ConnectionSecurity;
   requestBytesMax: number;
   queuedRequestsMax: number;
-  /** queued.max.request.bytes, shared by the server's connections. */
+  /** queued.max.requests and queued.max.request.bytes, shared by the server's connections. */
   requestMemory: RequestMemory;
   idleTimeoutMs: number;
   /** Reading pauses while more unsent response bytes than this wait in the socket. */

@@ -71,7 +71,7 @@ export class NetworkServer {
   private stopping: Promise<void> | null = null;
   private readonly log: LogFn;
   private readonly connectionLimits: ConnectionLimits;
-  /** queued.max.request.bytes across all connections. */
+  /** queued.max.requests and queued.max.request.bytes across all connections. */
   readonly requestMemory: RequestMemory;
   readonly stats: NetworkServerStats = { connectionsAccepted: 0, connectionsRefused: 0, backpressurePauses: 0 };
 
@@ -83,7 +83,7 @@ export class NetworkServer {
       connectionsPerIpMax: config.number('max.connections.per.ip'),
       perIpOverrides: parsePerIpOverrides(config.string('max.connections.per.ip.overrides')),
     };
-    this.requestMemory = new RequestMemory(config.number('queued.max.request.bytes'));
+    this.requestMemory = new RequestMemory(config.number('queued.max.request.bytes'), config.number('queued.max.requests'));
   }
 
   /** Binds every listener; rejects (closing what was bound) when one cannot bind. */

@@ -152,7 +152,7 @@ describe('NetworkServer', () => {
     expect(await good.waitFor(1)).toEqual([7]);
   });
 
-  it('keeps at most queued.max.requests requests of a connection in flight', async () => {
+  it('keeps at most queued.max.requests requests in flight', async () => {
     const { port, concurrencyMax } = await startServer({ 'queued.max.requests': 2 });
     const client = await openClient(port);
     client.socket.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => request(i, 5))));
@@ -182,6 +182,15 @@ describe('NetworkServer', () => {
     socket.resume();
     await until(() => correlationIds.length === requestCount);
     expect(correlationIds).toEqual(Array.from({ length: requestCount }, (_, i) => i));
+  });
+
+  it('counts queued.max.requests across connections, each connection keeping one', async () => {
+    const { port, concurrencyMax } = await startServer({ 'queued.max.requests': 2 });
+    const clients = [await openClient(port), await openClient(port), await openClient(port)];
+    clients.forEach((client, c) => client.socket.write(Buffer.concat(Array.from({ length: 4 }, (_, i) => request(c * 10 + i, 5)))));
+    for (const [c, client] of clients.entries()) expect(await client.waitFor(4)).toEqual([0, 1, 2, 3].map((i) => c * 10 + i));
+    // The budget (2) plus one request for each other connection that had none in flight.
+    expect(concurrencyMax()).toBeLessThanOrEqual(2 + clients.length - 1);
   });
 
   it('bounds request bytes in flight across connections with queued.max.request.bytes', async () => {
