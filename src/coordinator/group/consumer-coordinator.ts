@@ -61,6 +61,9 @@ export class ConsumerCoordinator {
       return errorResponse(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${req.groupId} is not a consumer group.`, req.memberId || null);
     }
     if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(req, existing?.kind === 'consumer' ? existing : undefined);
+    if (req.serverAssignor !== null && !this.enabledAssignors().includes(req.serverAssignor)) {
+      return errorResponse(ErrorCode.UNSUPPORTED_ASSIGNOR, `Assignor ${req.serverAssignor} is not supported.`, req.memberId || null);
+    }
     if (req.memberEpoch === 0) return this.join(req, ctx, existing?.kind === 'consumer' ? existing : this.createGroup(req.groupId));
     if (existing?.kind !== 'consumer') return errorResponse(ErrorCode.UNKNOWN_MEMBER_ID, null, req.memberId);
     return this.continueMember(req, existing);
@@ -93,9 +96,6 @@ export class ConsumerCoordinator {
   // ---- join / leave ---------------------------------------------------------------------------
 
   private join(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext, group: ConsumerGroup): HeartbeatResponse {
-    if (req.serverAssignor !== null && !this.enabledAssignors().includes(req.serverAssignor)) {
-      return errorResponse(ErrorCode.UNSUPPORTED_ASSIGNOR, `Assignor ${req.serverAssignor} is not supported.`, req.memberId || null);
-    }
     if (group.members.size >= this.config.number('group.consumer.max.size') && !group.members.has(req.memberId)) {
       return errorResponse(ErrorCode.GROUP_MAX_SIZE_REACHED, 'The consumer group has reached its maximum size.', req.memberId || null);
     }

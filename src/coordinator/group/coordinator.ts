@@ -124,9 +124,18 @@ export class GroupCoordinator implements ClassicHost {
 
   /** Replays __consumer_offsets; call once before the broker accepts connections. */
   async load(): Promise<void> {
-    const recordCount = await this.offsetsTopic.replay((key, value) => this.applyRecord(key, value));
+    const recordCount = await this.offsetsTopic.replay((key, value) => this.applyRecordSafely(key, value));
     for (const group of this.groups.values()) this.afterLoad(group);
     if (recordCount > 0) this.log(`rill: loaded ${this.groups.size} groups from ${recordCount} records of __consumer_offsets`);
+  }
+
+  /** A record Rill cannot read (a newer layout, damage) is logged and skipped, not fatal. */
+  private applyRecordSafely(keyBytes: Buffer, value: Buffer | null): void {
+    try {
+      this.applyRecord(keyBytes, value);
+    } catch (err) {
+      this.log(`rill: skipping an unreadable __consumer_offsets record: ${String(err)}`);
+    }
   }
 
   private applyRecord(keyBytes: Buffer, value: Buffer | null): void {
