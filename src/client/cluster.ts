@@ -17,6 +17,8 @@ export interface ClientOptions {
   /** Per connection; default 5 (the Java client's max.in.flight.requests.per.connection). */
   maxInFlightRequests?: number;
   connectTimeoutMs?: number;
+  /** A request unanswered this long closes its connection; its requests fail retriably. Default 30000. */
+  requestTimeoutMs?: number;
   /** Metadata older than this is refreshed before use; default 300000 (metadata.max.age.ms). */
   metadataMaxAgeMs?: number;
 }
@@ -84,8 +86,8 @@ export class Cluster {
   }
 
   private reconnect(key: string, host: string, port: number): Promise<Connection> {
-    const { clientId, maxInFlightRequests, connectTimeoutMs } = this.options;
-    const opening = Connection.open({ host, port, clientId, maxInFlightRequests, connectTimeoutMs });
+    const { clientId, maxInFlightRequests, connectTimeoutMs, requestTimeoutMs } = this.options;
+    const opening = Connection.open({ host, port, clientId, maxInFlightRequests, connectTimeoutMs, requestTimeoutMs });
     this.connections.set(key, opening);
     opening.catch(() => {
       if (this.connections.get(key) === opening) this.connections.delete(key);

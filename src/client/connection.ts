@@ -61,6 +61,9 @@ const CLIENT_MAX_VERSIONS: ReadonlyMap<number, number> = new Map([
 
 const FRAME_BYTES_MAX = 256 * 1024 * 1024;
 const CONNECT_TIMEOUT_MS_DEFAULT = 10_000;
+const REQUEST_TIMEOUT_MS_DEFAULT = 30_000;
+/** How often the oldest outstanding request's age is checked against requestTimeoutMs. */
+const TIMEOUT_CHECK_INTERVAL_MS = 250;
 const CLIENT_SOFTWARE_NAME = 'rill-client';
 const CLIENT_SOFTWARE_VERSION = '0.1.0';
 
@@ -71,10 +74,14 @@ export interface ConnectionOptions {
   /** Requests written and not yet answered; further requests wait for a slot. Default 5. */
   maxInFlightRequests?: number;
   connectTimeoutMs?: number;
+  /** A request unanswered this long closes the connection (its requests fail, retriably). Default 30000. */
+  requestTimeoutMs?: number;
 }
 
 interface PendingRequest {
   correlationId: number;
+  sentAtMs: number;
+  timeoutMs: number;
   apiKey: number;
   version: number;
   resolve(body: unknown): void;
@@ -107,8 +114,11 @@ export class Connection {
   private nextCorrelationId = 1;
   private versions = new Map<number, number>();
   private closedError: Error | undefined;
+  private readonly requestTimeoutMs: number;
+  private timeoutTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: ConnectionOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
     this.host = options.host;
     this.port = options.port;
     this.clientId = options.clientId ?? CLIENT_SOFTWARE_NAME;
@@ -177,9 +187,9 @@ export class Connection {
     this.versions = negotiateVersions(response);
   }
 
-  /** Sends a request at the negotiated version; resolves with the decoded response body. */
-  request<Res = unknown>(apiKey: number, body: unknown): Promise<Res> {
-    return this.requestAt(apiKey, this.requireVersion(apiKey), body) as Promise<Res>;
+  /** Sends a request at the negotiated version; resolves with the decoded response body. timeoutMs overrides requestTimeoutMs (JoinGroup waits for a rebalance). */
+  request<Res = unknown>(apiKey: number, body: unknown, timeoutMs?: number): Promise<Res> {
+    return this.requestAt(apiKey, this.requireVersion(apiKey), body, timeoutMs) as Promise<Res>;
   }
 
   /** Sends a request that gets no response (Produce with acks=0); resolves once written. */
@@ -197,13 +207,31 @@ export class Connection {
     return version;
   }
 
-  async requestAt(apiKey: number, version: number, body: unknown): Promise<unknown> {
+  async requestAt(apiKey: number, version: number, body: unknown, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
     await this.acquireSlot();
     const correlationId = this.nextCorrelationId++;
     return new Promise((resolve, reject) => {
-      this.pending.push({ correlationId, apiKey, version, resolve, reject });
+      this.pending.push({ correlationId, sentAtMs: Date.now(), timeoutMs, apiKey, version, resolve, reject });
+      this.armTimeoutCheck();
       this.write(apiKey, version, body, correlationId);
     });
+  }
+
+  private armTimeoutCheck(): void {
+    if (this.timeoutTimer !== undefined) return;
+    this.timeoutTimer = setInterval(() => this.checkTimeout(), TIMEOUT_CHECK_INTERVAL_MS);
+    this.timeoutTimer.unref();
+  }
+
+  private checkTimeout(): void {
+    const oldest = this.pending[this.pendingHead];
+    if (oldest === undefined) {
+      clearInterval(this.timeoutTimer);
+      this.timeoutTimer = undefined;
+      return;
+    }
+    const waitedMs = Date.now() - oldest.sentAtMs;
+    if (waitedMs > oldest.timeoutMs) this.fail(new ConnectionError(`${this.host}:${this.port}: no answer to api ${oldest.apiKey} in ${waitedMs} ms`));
   }
 
   private acquireSlot(): Promise<void> | void {
@@ -269,6 +297,8 @@ export class Connection {
   private fail(err: Error): void {
     if (this.closedError !== undefined) return;
     this.closedError = err;
+    clearInterval(this.timeoutTimer);
+    this.timeoutTimer = undefined;
     this.socket?.destroy();
     const outstanding = this.pending.slice(this.pendingHead);
     this.pending.length = 0;

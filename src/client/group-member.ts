@@ -38,6 +38,8 @@ const RANGE_ASSIGNOR = 'range';
 const CONSUMER_PROTOCOL_VERSION = 0;
 const MEMBER_ID_REQUIRED = 79;
 const JOIN_ATTEMPTS_MAX = 20;
+/** JoinGroup may wait a whole rebalance; its request timeout is the rebalance timeout plus this. */
+const JOIN_TIMEOUT_MARGIN_MS = 5_000;
 
 function withVersion(version: number, body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(2 + body.length);
@@ -141,7 +143,7 @@ export class GroupMember {
       protocolType: PROTOCOL_TYPE,
       protocols: [{ name: RANGE_ASSIGNOR, metadata: encodeSubscription(this.topics) }],
     };
-    const response = await connection.request<JoinGroupResponse>(ApiKey.JoinGroup, request);
+    const response = await connection.request<JoinGroupResponse>(ApiKey.JoinGroup, request, request.rebalanceTimeoutMs + JOIN_TIMEOUT_MARGIN_MS);
     if (response.errorCode === MEMBER_ID_REQUIRED) {
       this.memberId = response.memberId;
       return undefined;

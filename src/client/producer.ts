@@ -43,8 +43,6 @@ export interface ProducerOptions extends ClientOptions {
   retryBackoffMs?: number;
   /** A batch fails once this long has passed since it was opened. Default 120000. */
   deliveryTimeoutMs?: number;
-  /** The broker's wait for acks (Produce timeout_ms). Default 30000. */
-  requestTimeoutMs?: number;
   /** buffer.memory: produce() callers should wait (waitForCapacity) above this. Default 32 MiB. */
   bufferMemoryBytes?: number;
   /** Default false until Rill's broker supports InitProducerId (the Java client defaults to true). */

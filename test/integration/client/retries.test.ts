@@ -15,16 +15,23 @@ interface CuttingProxy {
   port: number;
   cutsLeft: number;
   cuts: number;
+  /** Produce requests to drop silently (the connection stays open, no answer comes). */
+  swallowsLeft: number;
 }
 
 /** A proxy that destroys a connection when a Produce request starts on it, cutsLeft times. */
 async function startProxy(): Promise<CuttingProxy> {
-  const proxy: CuttingProxy = { server: createServer(), port: 0, cutsLeft: 0, cuts: 0 };
+  const proxy: CuttingProxy = { server: createServer(), port: 0, cutsLeft: 0, cuts: 0, swallowsLeft: 0 };
   let target = 0;
   proxy.server.on('connection', (client: Socket) => {
     const upstream = connect({ host: '127.0.0.1', port: target });
     client.on('data', (chunk: Buffer) => {
-      if (chunk.length >= 6 && chunk.readInt16BE(4) === PRODUCE_API_KEY && proxy.cutsLeft > 0) {
+      const isProduce = chunk.length >= 6 && chunk.readInt16BE(4) === PRODUCE_API_KEY;
+      if (isProduce && proxy.swallowsLeft > 0) {
+        proxy.swallowsLeft -= 1;
+        return;
+      }
+      if (isProduce && proxy.cutsLeft > 0) {
         proxy.cutsLeft -= 1;
         proxy.cuts += 1;
         client.destroy();
@@ -91,6 +98,18 @@ describe('producer retries', () => {
     });
     await consumer.close();
     expect(values).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+  });
+
+  it('times out an unanswered request, reconnects and delivers', async () => {
+    const bootstrap = `127.0.0.1:${proxy.port}`;
+    const topic = uniqueTopic('timeout');
+    await createTopic(bootstrap, topic, 1);
+    proxy.swallowsLeft = 1;
+    const producer = new Producer({ bootstrap, acks: 1, lingerMs: 0, retryBackoffMs: 20, requestTimeoutMs: 400 });
+    const metadata = await producer.send({ topic, value: Buffer.from('late') });
+    await producer.close();
+    expect(proxy.swallowsLeft).toBe(0);
+    expect(metadata.offset).toBe(0);
   });
 
   it('gives up after the configured retries', async () => {
