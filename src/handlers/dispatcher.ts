@@ -10,6 +10,10 @@ import type { HandlerRegistry } from './registry.js';
 import type { BrokerState } from './types.js';
 
 const REQUEST_HEADER_FIXED_BYTES = 8;
+/** What a connection may send before SASL authentication completes (Kafka's rule). */
+const SASL_HANDSHAKE_KEY = 17;
+const SASL_AUTHENTICATE_KEY = 36;
+const allowedBeforeAuthentication = new Set([API_VERSIONS_KEY, SASL_HANDSHAKE_KEY, SASL_AUTHENTICATE_KEY]);
 
 function fixedHeader(frame: Buffer): RequestHeaderInfo {
   return {
@@ -40,6 +44,9 @@ export function createHeaderDecoder(registry: HandlerRegistry): (frame: Buffer) 
 export function createDispatcher(registry: HandlerRegistry, broker: BrokerState): RequestDispatcher {
   return async (request, header, body) => {
     const { requestApiKey: apiKey, requestApiVersion: version, correlationId } = header;
+    if (!request.security.authenticated && !allowedBeforeAuthentication.has(apiKey)) {
+      throw new CloseConnection(`api ${apiKey} before SASL authentication completed`);
+    }
     if (!registry.supports(apiKey, version)) {
       if (apiKey !== API_VERSIONS_KEY) throw new CloseConnection(`unsupported version ${version} of api ${apiKey}`);
       return encodeResponseFrame(apiKey, 0, correlationId, apiVersionsUnsupportedResponse(registry, ErrorCode.UNSUPPORTED_VERSION));
