@@ -2,7 +2,8 @@
 // Topics: all (null list, or an empty list in v0), by name, or by topic id (v10+). Unknown names
 // are auto-created when auto.create.topics.enable is on and (v4+) allow_auto_topic_creation is
 // set; invalid names get INVALID_TOPIC_EXCEPTION, unknown ids UNKNOWN_TOPIC_ID.
-// The broker list has this node on the listener the request arrived on.
+// A topic asked for twice is answered once, as Kafka does. The broker list has this node on the
+// listener the request arrived on.
 // __consumer_offsets and __transaction_state are auto-created by their coordinators (Kafka's
 // offsets.topic.* and transaction.state.log.* partition counts and configs).
 // Departure from Kafka: an auto-created topic is returned ready (error NONE) at once, not with
@@ -92,8 +93,12 @@ async function requestedTopics(ctx: HandlerContext, request: MetadataRequest, ve
   const all = request.topics === null || (version === 0 && request.topics.length === 0);
   if (all) return broker.topics.list().map((t) => describedTopic(broker, t, request.includeTopicAuthorizedOperations));
   const topics: MetadataResponseMetadataResponseTopic[] = [];
+  const seen = new Set<string>();
   for (const entry of request.topics!) {
     const byId = entry.name === null || (entry.name === '' && entry.topicId !== ZERO_UUID);
+    const key = byId ? `id:${entry.topicId}` : `name:${entry.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     topics.push(byId ? topicById(broker, request, entry.topicId) : await topicByName(ctx, request, version, entry.name!));
   }
   return topics;

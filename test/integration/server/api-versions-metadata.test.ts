@@ -140,7 +140,8 @@ describe('Metadata', () => {
       });
     const refused = await ask(['not-created'], false);
     expect(refused.topics[0]).toMatchObject({ name: 'not-created', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-    const created = await ask(['auto-1', 'bad name!'], true);
+    const created = await ask(['auto-1', 'bad name!', 'auto-1'], true);
+    expect(created.topics).toHaveLength(2);
     expect(created.topics[0]).toMatchObject({ name: 'auto-1', errorCode: 0 });
     expect(created.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1, 2]);
     expect(created.topics[0]!.topicId).not.toBe('AAAAAAAAAAAAAAAAAAAAAA');
