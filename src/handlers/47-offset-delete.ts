@@ -1,6 +1,7 @@
 // OffsetDelete (api key 47), version 0. Deletes a group's committed offsets of topics it does
-// not subscribe to: GROUP_SUBSCRIBED_TO_TOPIC per partition otherwise, GROUP_ID_NOT_FOUND for
-// an unknown group, NON_EMPTY_GROUP for a non-empty group of another protocol type.
+// not subscribe to: GROUP_SUBSCRIBED_TO_TOPIC per partition otherwise, UNKNOWN_TOPIC_OR_PARTITION
+// for a topic that does not exist, GROUP_ID_NOT_FOUND for an unknown group, NON_EMPTY_GROUP for
+// a non-empty group of another protocol type.
 import { ErrorCode } from '../protocol/error-codes.js';
 import { defaultOffsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from '../protocol/index.js';
 import { deleteOffsets } from '../coordinator/group/offset-ops.js';

@@ -196,6 +196,7 @@ export async function deleteOffsets(
   const results = topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
+      if (coordinator.deps.topics.get(t.name) === undefined) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       if (subscribed.has(t.name)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
       if (coordinator.offsets.delete(groupId, t.name, p.partitionIndex)) records.push({ key: encodeOffsetKey(groupId, t.name, p.partitionIndex), value: null });
       return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };

@@ -248,6 +248,8 @@ describe('DeleteGroups, OffsetDelete, ListGroups', () => {
     expect(result.errorCode).toBe(ErrorCode.NONE);
     const fetched: any = await client.call(9, 7, { groupId: 'offset-delete', topics: null, requireStable: false });
     expect(fetched.topics).toEqual([]);
+    const noTopic: any = await client.call(47, 0, { groupId: 'offset-delete', topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0 }] }] });
+    expect(noTopic.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const unknown: any = await client.call(47, 0, { groupId: 'no-such-group', topics: [] });
     expect(unknown.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   });
