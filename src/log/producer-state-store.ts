@@ -279,7 +279,7 @@ export async function appendMarker(
   state.applyMarker({ ...marker, offset: appended.baseOffset, timestampMs: Date.now() });
   const aborted = state.aborted.length > abortedBefore ? state.aborted[state.aborted.length - 1] : undefined;
   if (aborted !== undefined) appendTxnIndexEntry(partitionLog.dir, partitionLog.activeSegment.baseOffset, aborted, lastStableOffsetOf(partitionLog));
-  await partitionLog.flush();
+  await flushPerPolicy(partitionLog);
   return 0;
 }
 

@@ -3,7 +3,7 @@
 // int64 (the abort marker's offset), lastStableOffset int64. An entry goes into the file of the
 // segment holding its abort marker. Read at load (aborted transactions below the rebuild scan),
 // rewritten for markers the scan finds missing, and removed with their segment (orphans).
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AbortedTxn } from './producer-state.js';
 
@@ -39,16 +39,12 @@ export function decodeTxnIndex(buf: Buffer): AbortedTxn[] {
   return entries;
 }
 
-/** Appends one entry to the segment's index and fsyncs it. */
+/**
+ * Appends one entry to the segment's index (not fsynced: an entry lost in a crash is rewritten
+ * from the log scan at the next load, as the log itself follows its flush policy).
+ */
 export function appendTxnIndexEntry(dir: string, segmentBase: number, entry: AbortedTxn, lastStableOffset: number): void {
-  const path = join(dir, txnIndexName(segmentBase));
-  appendFileSync(path, encodeTxnIndexEntry(entry, lastStableOffset));
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  appendFileSync(join(dir, txnIndexName(segmentBase)), encodeTxnIndexEntry(entry, lastStableOffset));
 }
 
 /** Every entry of the indexes of the given segments, ordered by lastOffset. */

@@ -1,7 +1,8 @@
 // The internal compacted topic __transaction_state: created on first use
 // (transaction.state.log.* configs), one record per state change of a transactional id (in the
 // partition Kafka picks: Java hashCode of the id, made non-negative, modulo the partition
-// count), fsynced before the client is answered, replayed at start.
+// count), written before the client is answered (fsynced per the topic's flush policy, as any
+// Kafka log), replayed at start.
 import type { BrokerConfig } from '../../config/broker-config.js';
 import { parseTopicOverrides } from '../../config/topic-config.js';
 import type { PartitionLogs } from '../../handlers/partition-logs.js';
@@ -64,7 +65,8 @@ export class TxnLog {
 
   /**
    * Writes one state record (null: tombstone), with the pending offsets record when given
-   * (null: its tombstone), as one batch, and waits for fsync.
+   * (null: its tombstone), as one batch. Durability follows the topic's flush policy
+   * (flush.messages / flush.ms), as in Kafka: the page cache survives a process crash.
    */
   async write(transactionalId: string, txn: StoredTxn | null, pending?: StoredPendingOffset[] | null): Promise<void> {
     await this.ensure();
@@ -74,8 +76,7 @@ export class TxnLog {
     const value = txn === null ? null : encodeTxnValue(txn);
     const records = [{ key: encodeTxnKey(transactionalId), value }];
     if (pending !== undefined) records.push({ key: encodePendingOffsetsKey(transactionalId), value: pending === null ? null : encodePendingOffsetsValue(pending) });
-    partitionLog.appendNoWait(buildBatch({ records }));
-    await partitionLog.flush();
+    await partitionLog.append(buildBatch({ records }));
     this.deps.logs.notifyAppend(TRANSACTION_STATE_TOPIC, partition);
   }
 
