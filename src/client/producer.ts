@@ -69,6 +69,13 @@ const BATCH_HEADROOM_BYTES = 1024;
 /** A batch buffer starts this large (or as large as the partition's previous batch) and doubles as records arrive. */
 const BATCH_INITIAL_BYTES_MAX = 64 * 1024;
 
+/** A record whose buffers the caller may reuse: key, value and headers copied. */
+function detachedCopy(record: ProducerRecord): ProducerRecord {
+  const copyBytes = (b: Buffer | null | undefined) => (b ? Buffer.from(b) : b);
+  const headers = record.headers?.map((h) => ({ key: Buffer.from(h.key), value: copyBytes(h.value) ?? null }));
+  return { ...record, key: copyBytes(record.key), value: copyBytes(record.value) ?? null, headers };
+}
+
 function acksValue(acks: Acks | undefined): number {
   return acks === undefined || acks === 'all' ? -1 : acks;
 }
@@ -166,15 +173,19 @@ export class Producer {
     return this.whenTopicKnown(record.topic, () => this.append(record, record.timestampMs ?? Date.now()).promise());
   }
 
-  /** Sends one record with no promise: failures go to onError and the next flush(). */
+  /**
+   * Sends one record with no promise: failures go to onError and the next flush(). The record
+   * is encoded (or copied) before this returns, so its object and buffers may be reused.
+   */
   produce(record: ProducerRecord): void {
     const topic = this.cluster.cachedTopic(record.topic);
     if (topic !== undefined && (this.waitingForTopic.size === 0 || !this.waitingForTopic.has(record.topic))) {
       this.append(record, record.timestampMs ?? Date.now());
       return;
     }
-    this.whenTopicKnown(record.topic, () => {
-      this.append(record, record.timestampMs ?? Date.now());
+    const copy = detachedCopy(record);
+    this.whenTopicKnown(copy.topic, () => {
+      this.append(copy, copy.timestampMs ?? Date.now());
     }).catch((err: Error) => this.noteError(err));
   }
 
