@@ -129,6 +129,22 @@ describe('produce then consume', () => {
     expect(received).toEqual(['after']);
   });
 
+  it('produce() lets the caller reuse one record object and buffer, before and after metadata arrives', async () => {
+    const topic = uniqueTopic('reuse');
+    await createTopic(broker.bootstrap, topic, 1);
+    const producer = new Producer({ bootstrap: broker.bootstrap, acks: 1, lingerMs: 1 });
+    const value = Buffer.alloc(4);
+    const record = { topic, value };
+    for (let i = 0; i < 100; i++) {
+      value.writeInt32BE(i, 0);
+      producer.produce(record);
+      if (i === 49) await producer.flush();
+    }
+    await producer.close();
+    const records = await consumeAll(topic, 100);
+    expect(records.map((r) => r.value!.readInt32BE(0))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
   it('acks=0 delivers without offsets', async () => {
     const topic = uniqueTopic('acks0');
     await createTopic(broker.bootstrap, topic, 2);
