@@ -165,5 +165,8 @@ async function benchE2e(values: Values, command: string): Promise<void> {
 async function benchMicro(values: Values): Promise<void> {
   const { runMicroBenchmarks } = await import('../../bench/micro/run.js');
   const report = await runMicroBenchmarks(values.json ? { log: (line: string) => process.stderr.write(line + '\n') } : {});
-  if (values.json) process.stdout.write(JSON.stringify({ scenario: 'micro', rows: (report as { rows?: unknown[] }).rows?.length ?? null }) + '\n');
+  if (values.json) {
+    const targets = report.targets.map((t) => ({ target: t.target, measured: t.measured, threshold: t.threshold, unit: t.unit, status: t.status }));
+    process.stdout.write(JSON.stringify({ scenario: 'micro', implementations: report.implementations.loaded, rows: report.rows.length, targets, files: report.files }) + '\n');
+  }
 }
