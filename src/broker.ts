@@ -97,7 +97,7 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
   const clusterId = loadClusterId(dataDirs[0]!, config);
   persistDynamicConfigs(config, dataDirs[0]!, log);
   const registry = createHandlerRegistry();
-  const logs = new PartitionLogs(dataDirs[0]!, defaultStorageContext(), log);
+  const logs = new PartitionLogs(dataDirs, defaultStorageContext(), log);
   const metadataStore = FileMetadataStore.open(dataDirs[0]!);
   const topics = new TopicStore(config, logs, metadataStore, log);
   await topics.load();

@@ -1,8 +1,8 @@
-// DescribeLogDirs (api key 35), versions 0-4: the data directory with each asked partition's
+// DescribeLogDirs (api key 35), versions 0-4: each data directory with each asked partition's
 // size (all partitions when topics is null), offset lag 0 (no future replicas), and from v4 the
 // directory's total and usable bytes.
 import { statfsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
   defaultDescribeLogDirsResponse,
@@ -19,13 +19,13 @@ function askedPartitions(broker: BrokerState, request: DescribeLogDirsRequest): 
   return broker.topics.list().map((t) => ({ topic: t.name, partitions: Array.from({ length: t.partitionCount }, (_, i) => i) }));
 }
 
-function describedTopics(broker: BrokerState, request: DescribeLogDirsRequest): DescribeLogDirsResponseDescribeLogDirsTopic[] {
+function describedTopics(broker: BrokerState, request: DescribeLogDirsRequest, dataDir: string): DescribeLogDirsResponseDescribeLogDirsTopic[] {
   return askedPartitions(broker, request)
     .map(({ topic, partitions }) => ({
       name: topic,
       partitions: partitions.flatMap((partitionIndex) => {
         const partitionLog = broker.logs.get(topic, partitionIndex);
-        if (partitionLog === undefined) return [];
+        if (partitionLog === undefined || dirname(partitionLog.dir) !== dataDir) return [];
         return [{ partitionIndex, partitionSize: BigInt(partitionLog.sizeBytes), offsetLag: 0n, isFutureKey: false }];
       }),
     }))
@@ -42,8 +42,12 @@ export const describeLogDirsHandler: ApiHandler<DescribeLogDirsRequest, Describe
   minVersion: 0,
   maxVersion: 4,
   handle(ctx, request) {
-    const logDir = resolve(ctx.broker.logs.dataDir);
-    const result = { errorCode: ErrorCode.NONE, logDir, topics: describedTopics(ctx.broker, request), ...diskBytes(logDir) };
-    return { ...defaultDescribeLogDirsResponse(), results: [result] };
+    const results = ctx.broker.logs.dataDirs.map((dataDir) => ({
+      errorCode: ErrorCode.NONE,
+      logDir: resolve(dataDir),
+      topics: describedTopics(ctx.broker, request, dataDir),
+      ...diskBytes(dataDir),
+    }));
+    return { ...defaultDescribeLogDirsResponse(), results };
   },
 };

@@ -1,10 +1,11 @@
-// The broker's partition logs: one PartitionLog per topic partition under the first data dir
-// (`<topic>-<partition>/`), opened when a topic is created or found at start, reconfigured when
+// The broker's partition logs: one PartitionLog per topic partition in one of the data dirs
+// (`<dir>/<topic>-<partition>/`; a partition found on disk stays where it is, a new one goes to
+// the dir holding the fewest partitions, as Kafka places them), opened when a topic is created or found at start, reconfigured when
 // topic or broker configs change, closed (with the clean-shutdown marker) at stop. Which topics
 // exist is the metadata store's (src/cluster), reached through the TopicStore's hooks.
 // Interim: the storage engine's LogManager will take over log lifecycles when it lands.
 import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { TopicConfig } from '../config/topic-config.js';
 import { resolveLogConfig, type CleanupPolicy, type LogConfig } from '../log/config.js';
 import type { StorageContext } from '../log/context.js';
@@ -48,16 +49,45 @@ export function logConfigOf(config: TopicConfig): LogConfig {
 export class PartitionLogs implements TopicHooks {
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly appendListeners = new Set<AppendListener>();
-  private readonly cleanShutdown: boolean;
+  /** Data dirs whose clean-shutdown marker was present at start. */
+  private readonly cleanDirs = new Set<string>();
+  /** The data dir of every open partition log. */
+  private readonly partitionDirCount = new Map<string, number>();
+  /** Every data dir (log.dirs); the first also holds the broker's metadata. */
+  readonly dataDirs: string[];
   private retentionTimer: NodeJS.Timeout | undefined;
   /** Set at shutdown: waiting fetches answer now instead of waiting for appends. */
   stopping = false;
 
-  constructor(readonly dataDir: string, private readonly context: StorageContext, private readonly log: LogFn) {
-    const marker = join(dataDir, CLEAN_SHUTDOWN_FILE);
-    this.cleanShutdown = existsSync(marker);
-    if (this.cleanShutdown) unlinkSync(marker);
+  constructor(dataDirs: string | string[], private readonly context: StorageContext, private readonly log: LogFn) {
+    this.dataDirs = (typeof dataDirs === 'string' ? [dataDirs] : dataDirs).map((dir) => resolve(dir));
+    if (this.dataDirs.length === 0) throw new Error('rill: PartitionLogs needs at least one data dir');
+    for (const dir of this.dataDirs) {
+      const marker = join(dir, CLEAN_SHUTDOWN_FILE);
+      if (!existsSync(marker)) continue;
+      this.cleanDirs.add(dir);
+      unlinkSync(marker);
+    }
   }
+
+  /** The first data dir (broker metadata lives there). */
+  get dataDir(): string {
+    return this.dataDirs[0]!;
+  }
+
+  /** Where a partition lives: the dir already holding it, else the one with the fewest partitions. */
+  private dirFor(name: string): string {
+    const existing = this.dataDirs.find((dir) => existsSync(join(dir, name)));
+    if (existing !== undefined) return existing;
+    let best = this.dataDirs[0]!;
+    for (const dir of this.dataDirs) if ((this.partitionDirCount.get(dir) ?? 0) < (this.partitionDirCount.get(best) ?? 0)) best = dir;
+    return best;
+  }
+
+  private countIn(dir: string, delta: number): void {
+    this.partitionDirCount.set(dir, (this.partitionDirCount.get(dir) ?? 0) + delta);
+  }
+
 
   /** Starts the periodic retention and flush check (log.retention.check.interval.ms). */
   startRetention(intervalMs: number): void {
@@ -96,12 +126,15 @@ export class PartitionLogs implements TopicHooks {
   }
 
   private open(topic: TopicMetadata, partition: number): PartitionLog {
-    return PartitionLog.open({
-      dir: join(this.dataDir, `${topic.name}-${partition}`),
+    const dataDir = this.dirFor(`${topic.name}-${partition}`);
+    const partitionLog = PartitionLog.open({
+      dir: join(dataDir, `${topic.name}-${partition}`),
       context: this.context,
       config: logConfigOf(topic.config),
-      cleanShutdown: this.cleanShutdown,
+      cleanShutdown: this.cleanDirs.has(dataDir),
     });
+    this.countIn(dataDir, 1);
+    return partitionLog;
   }
 
   // ---- TopicHooks ----------------------------------------------------------------------------
@@ -120,6 +153,7 @@ export class PartitionLogs implements TopicHooks {
     for (const partitionLog of this.logs.get(topic.name) ?? []) {
       partitionLog.closeWithoutFlush();
       rmSync(partitionLog.dir, { recursive: true, force: true });
+      this.countIn(dirname(partitionLog.dir), -1);
     }
     this.logs.delete(topic.name);
   }
@@ -137,6 +171,6 @@ export class PartitionLogs implements TopicHooks {
     const results = await Promise.allSettled(all.map((partitionLog) => partitionLog.close()));
     const failed = results.filter((r) => r.status === 'rejected');
     for (const failure of failed) this.log(`rill: closing a log failed: ${String((failure as PromiseRejectedResult).reason)}`);
-    if (failed.length === 0) writeFileSync(join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+    if (failed.length === 0) for (const dir of this.dataDirs) writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), '');
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../../../src/broker.js';
-import type { CreateTopicsResponse, DescribeConfigsResponse, IncrementalAlterConfigsResponse, ListOffsetsResponse, MetadataResponse, ProduceResponse } from '../../../src/protocol/index.js';
+import type { CreateTopicsResponse, DescribeConfigsResponse, DescribeLogDirsResponse, IncrementalAlterConfigsResponse, ListOffsetsResponse, MetadataResponse, ProduceResponse } from '../../../src/protocol/index.js';
 import { buildBatch } from '../../../src/protocol/records/records.js';
 import { WireClient } from './wire-client.js';
 
@@ -48,6 +48,30 @@ describe('restart', () => {
     expect(brokerConfigs.results[0]!.configs.map((c) => [c.name, c.value, c.configSource])).toEqual([['log.retention.bytes', '999999', 2], ['message.max.bytes', '2000000', 3]]);
     const latest = await client.call<ListOffsetsResponse>(2, 7, { replicaId: -1, isolationLevel: 0, timeoutMs: 1000, topics: [{ name: 'kept', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }] });
     expect(latest.topics[0]!.partitions[0]!.offset).toBe(1n);
+    client.close();
+    await second.stop();
+  });
+});
+
+describe('several log.dirs', () => {
+  it('spreads new partitions over the dirs, finds them again after a restart, and describes each dir', async () => {
+    const dirs = [join(dataDir, 'one'), join(dataDir, 'two')];
+    const config = { 'log.dirs': dirs.join(',') };
+    const first = await startBroker({ config, log: () => {} });
+    let client = await WireClient.open(first.port);
+    await client.call<CreateTopicsResponse>(19, 7, { topics: [{ name: 'spread', numPartitions: 4, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+    const describe = async () => {
+      const response = await client.call<DescribeLogDirsResponse>(35, 4, { topics: null });
+      return response.results.map((r) => [r.logDir, r.topics.flatMap((t) => t.partitions.map((p) => p.partitionIndex)).sort()]);
+    };
+    const before = await describe();
+    expect(before.map(([dir]) => dir)).toEqual(dirs);
+    expect(before.map(([, partitions]) => (partitions as number[]).length)).toEqual([2, 2]);
+    client.close();
+    await first.stop();
+    const second = await startBroker({ config, log: () => {} });
+    client = await WireClient.open(second.port);
+    expect(await describe()).toEqual(before);
     client.close();
     await second.stop();
   });
