@@ -101,7 +101,7 @@ function restoreSnapshot(partitionLog: PartitionLog, state: ProducerState): numb
   for (const offset of offsets.filter((o) => o <= partitionLog.logEndOffset).reverse()) {
     const snapshot = readSnapshot(join(partitionLog.dir, snapshotName(offset)));
     if (snapshot === undefined) continue;
-    for (const entry of snapshot.producers) state.producers.set(entry.producerId, entry);
+    for (const entry of snapshot.producers) state.restoreEntry(entry);
     state.aborted = snapshot.aborted;
     return offset;
   }

@@ -85,6 +85,8 @@ export class ProducerState {
   aborted: AbortedTxn[] = [];
   /** Offset up to which the log has been applied (the next offset expected). */
   appliedOffset = 0;
+  /** producer id -> first offset of its open transaction (the few entries LSO needs). */
+  private readonly openTxns = new Map<number, number>();
 
   /** Decides what to do with an idempotent or transactional batch before it is appended. */
   checkBatch(header: BatchHeader): BatchCheck {
@@ -134,7 +136,10 @@ export class ProducerState {
       entry.batches.push({ firstSeq: header.baseSequence, lastSeq: lastSeqOf(header), firstOffset, lastOffset, timestampMs: header.maxTimestampMs });
       if (entry.batches.length > PRODUCER_BATCHES_RETAINED) entry.batches.shift();
     }
-    if (header.isTransactional && entry.currentTxnFirstOffset === NO_OFFSET) entry.currentTxnFirstOffset = firstOffset;
+    if (header.isTransactional && entry.currentTxnFirstOffset === NO_OFFSET) {
+      entry.currentTxnFirstOffset = firstOffset;
+      this.openTxns.set(entry.producerId, firstOffset);
+    }
     this.appliedOffset = Math.max(this.appliedOffset, lastOffset + 1);
   }
 
@@ -163,6 +168,7 @@ export class ProducerState {
     const firstOffset = entry.currentTxnFirstOffset;
     if (!marker.commit && firstOffset !== NO_OFFSET) this.aborted.push({ producerId: marker.producerId, firstOffset, lastOffset: marker.offset });
     entry.currentTxnFirstOffset = NO_OFFSET;
+    this.openTxns.delete(marker.producerId);
     entry.coordinatorEpoch = marker.coordinatorEpoch;
     entry.lastTimestampMs = marker.timestampMs;
     this.appliedOffset = Math.max(this.appliedOffset, marker.offset + 1);
@@ -171,16 +177,28 @@ export class ProducerState {
   /** First offset of the earliest open transaction, or undefined when none is open. */
   firstUnstableOffset(): number | undefined {
     let first: number | undefined;
-    for (const entry of this.producers.values()) {
-      const offset = entry.currentTxnFirstOffset;
-      if (offset !== NO_OFFSET && (first === undefined || offset < first)) first = offset;
-    }
+    for (const offset of this.openTxns.values()) if (first === undefined || offset < first) first = offset;
     return first;
   }
 
-  /** Aborted transactions overlapping [fromOffset, toOffset). */
+  /** Restores an entry (snapshot load). */
+  restoreEntry(entry: ProducerEntry): void {
+    this.producers.set(entry.producerId, entry);
+    if (entry.currentTxnFirstOffset !== NO_OFFSET) this.openTxns.set(entry.producerId, entry.currentTxnFirstOffset);
+  }
+
+  /** Aborted transactions overlapping [fromOffset, toOffset) (the list is ordered by lastOffset). */
   abortedBetween(fromOffset: number, toOffset: number): AbortedTxn[] {
-    return this.aborted.filter((a) => a.lastOffset >= fromOffset && a.firstOffset < toOffset);
+    let low = 0;
+    let high = this.aborted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.aborted[mid]!.lastOffset < fromOffset) low = mid + 1;
+      else high = mid;
+    }
+    const found: AbortedTxn[] = [];
+    for (let i = low; i < this.aborted.length; i++) if (this.aborted[i]!.firstOffset < toOffset) found.push(this.aborted[i]!);
+    return found;
   }
 
   /** Drops producers idle longer than expirationMs (none with an open transaction). */
