@@ -196,6 +196,7 @@ export class Connection {
   async send(apiKey: number, body: unknown): Promise<void> {
     const version = this.requireVersion(apiKey);
     await this.acquireSlot();
+    if (this.closedError !== undefined) throw this.closedError;
     this.write(apiKey, version, body, this.nextCorrelationId++);
   }
 
@@ -209,6 +210,7 @@ export class Connection {
 
   async requestAt(apiKey: number, version: number, body: unknown, timeoutMs = this.requestTimeoutMs): Promise<unknown> {
     await this.acquireSlot();
+    if (this.closedError !== undefined) throw this.closedError;
     const correlationId = this.nextCorrelationId++;
     return new Promise((resolve, reject) => {
       this.pending.push({ correlationId, sentAtMs: Date.now(), timeoutMs, apiKey, version, resolve, reject });
