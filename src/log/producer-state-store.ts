@@ -193,12 +193,18 @@ export function headerOf(view: RecordBatchView): BatchHeader {
 
 // ---- snapshots ------------------------------------------------------------------------------
 
-/** Writes `<appliedOffset>.snapshot` if the state moved since the last one; keeps the newest two. */
-export function takeSnapshot(partitionLog: PartitionLog): boolean {
+/**
+ * Writes a snapshot if the state moved since the last one; keeps the newest two. By default at
+ * the offset after the last producer batch; `atLogEnd` (shutdown) at the log end offset, so the
+ * next start scans nothing (every producer batch passes through this module synchronously, so
+ * the state is exact at the log end).
+ */
+export function takeSnapshot(partitionLog: PartitionLog, atLogEnd = false): boolean {
   const handle = handles.get(partitionLog);
   const state = handle?.state;
-  if (handle === undefined || state === undefined || state.appliedOffset === handle.snapshotOffset || !existsSync(partitionLog.dir)) return false;
-  const offset = state.appliedOffset;
+  if (handle === undefined || state === undefined || !existsSync(partitionLog.dir)) return false;
+  const offset = atLogEnd ? partitionLog.logEndOffset : state.appliedOffset;
+  if (offset === handle.snapshotOffset || (!atLogEnd && offset < handle.snapshotOffset)) return false;
   const body: SnapshotFile = { version: SNAPSHOT_FORMAT_VERSION, offset, producers: [...state.producers.values()], aborted: state.aborted };
   const path = join(partitionLog.dir, snapshotName(offset));
   writeDurably(path, JSON.stringify(body));

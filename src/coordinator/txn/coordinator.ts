@@ -152,7 +152,7 @@ export class TransactionCoordinator {
     this.closed = true;
     clearInterval(this.timer);
     await Promise.allSettled([...this.locks.values()]);
-    this.snapshotAll();
+    this.snapshotAll(true);
   }
 
   private async sweep(): Promise<void> {
@@ -211,10 +211,10 @@ export class TransactionCoordinator {
     });
   }
 
-  private snapshotAll(): void {
+  private snapshotAll(atLogEnd = false): void {
     this.eachLoadedPartition((partitionLog) => {
       try {
-        takeSnapshot(partitionLog);
+        takeSnapshot(partitionLog, atLogEnd);
         removeOrphanIndexes(partitionLog);
       } catch (e) {
         this.deps.log(`rill: producer state snapshot of ${partitionLog.dir} failed: ${String(e)}`);
