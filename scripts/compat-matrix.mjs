@@ -17,7 +17,7 @@ const SCENARIO_ORDER = [
   'metadata', 'create-topic', 'delete-topic', 'keys', 'null-value', 'headers',
   'codec-none', 'codec-gzip', 'codec-snappy', 'codec-lz4', 'codec-zstd',
   'record-at-max-bytes', 'record-above-max-bytes', 'consume-from-offset', 'consume-from-timestamp',
-  'auto-create-topic',
+  'auto-create-topic', 'legacy-message-format',
 ];
 const MARK = { pass: 'pass', fail: '**FAIL**', unsupported: 'n/a' };
 

@@ -76,7 +76,8 @@ describe.skipIf(!pythonHas('confluent_kafka'))('confluent-kafka', () => {
       expect(seen.produce_errors[codec]).toEqual([null, null]);
       expect(seen.data[2 * i]).toMatchObject({ key: `k-${codec}`, value: value(codec) });
       const stored = await codecByOffset(broker.port, 'ck-data');
-      expect([stored.get(2 * i), stored.get(2 * i + 1)]).toEqual([codec, codec]);
+      // The valued record's batch carries the codec (a lone null-value record may go out uncompressed: it does not compress).
+      expect(stored.get(2 * i)).toBe(codec);
     });
   }
 
@@ -102,6 +103,8 @@ describe.skipIf(!pythonHas('confluent_kafka'))('confluent-kafka', () => {
     expect(seen.by_time).toEqual([1, 2, -1]);
     expect(seen.from_time.map((m) => [m.offset, m.value, m.timestamp])).toEqual([[1, 't1', T0 + 1000], [2, 't2', T0 + 2000]]);
   });
+
+  compat.unsupported('legacy-message-format', 'same librdkafka as kcat, whose column covers magic 0/1 via broker.version.fallback');
 
   compat.scenario('auto-create-topic', () => {
     expect(seen.auto_produce).toEqual([null]);

@@ -32,8 +32,8 @@ def produce(topic, records, **config):
     return results
 
 
-def consume(topic, offset, count):
-    c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=2000)
+def consume(topic, offset, count, **config):
+    c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=2000, **config)
     tp = TopicPartition(topic, 0)
     c.assign([tp])
     c.seek(tp, offset)
@@ -47,7 +47,7 @@ def consume(topic, offset, count):
                     'offset': m.offset,
                     'key': None if m.key is None else m.key.decode(),
                     'value': None if m.value is None else m.value.decode(),
-                    'headers': [[k, v.decode()] for k, v in m.headers],
+                    'headers': [[k, v.decode()] for k, v in (m.headers or [])],
                     'timestamp': m.timestamp,
                 })
     c.close()
@@ -101,5 +101,16 @@ out['from_time'] = consume('kp-time', out['by_time'][0][0], 2)
 out['auto_produce'] = produce('kp-auto', [(b'a', b'auto', None, None)])
 out['auto_partitions'] = [len(t['partitions']) for t in admin.describe_topics(['kp-auto'])]
 out['auto_data'] = consume('kp-auto', 0, 1)
+# Legacy message formats: kafka-python pinned to old broker versions sends magic 1 (0.10) and
+# magic 0 (0.9) message sets, plain and gzip-wrapped, and fetches with the old Fetch versions.
+out['legacy'] = {}
+for label, version in (('magic1', (0, 10, 1)), ('magic0', (0, 9))):
+    t = 'kp-legacy-' + label
+    admin.create_topics([NewTopic(t, 1, 1)])
+    sent = produce(t, [(('plain-%d' % i).encode(), ('v%d' % i).encode(), None, None) for i in range(2)], api_version=version)
+    sent += produce(t, [(('gzip-%d' % i).encode(), ('w%d' % i).encode(), None, None) for i in range(2)], api_version=version, compression_type='gzip')
+    old = consume(t, 0, 4, api_version=version)
+    new = consume(t, 0, 4)
+    out['legacy'][label] = {'sent': sent, 'old': [[m['offset'], m['key'], m['value']] for m in old], 'new': [[m['offset'], m['key'], m['value']] for m in new]}
 admin.close()
 print(json.dumps(out))

@@ -119,7 +119,8 @@ describe(CLIENT, () => {
     compat.scenario(`codec-${codec}`, async () => {
       expect(data[2 * i]).toMatchObject({ key: `k-${codec}`, value: value(codec) });
       const stored = await codecByOffset(broker.port, 'pk-data');
-      expect([stored.get(2 * i), stored.get(2 * i + 1)]).toEqual([codec, codec]);
+      // The valued record's batch carries the codec (a lone null-value record may go out uncompressed: it does not compress).
+      expect(stored.get(2 * i)).toBe(codec);
     });
   }
   compat.unsupported('codec-zstd', 'uses node:zlib zstd, which Node 20 does not have');
@@ -152,6 +153,8 @@ describe(CLIENT, () => {
     const from = await consume('pk-time', inside.offset, 2);
     expect(from.map((m) => [m.offset, m.value, m.timestamp])).toEqual([[1, 't1', T0 + 1000n], [2, 't2', T0 + 2000n]]);
   });
+
+  compat.unsupported('legacy-message-format', 'negotiates versions with ApiVersions and only writes v2 batches');
 
   compat.scenario('auto-create-topic', async () => {
     const sent = await producer.send({ messages: [{ topic: 'pk-auto', key: Buffer.from('a'), value: Buffer.from('auto') }] });
