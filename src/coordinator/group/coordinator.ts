@@ -18,6 +18,7 @@ import {
   encodeGroupKey,
   encodeGroupValue,
   encodeOffsetKey,
+  type CommittedOffset,
   type StoredGroup,
 } from './offsets-records.js';
 import { OffsetsTopic } from './offsets-topic.js';
@@ -184,7 +185,10 @@ export class GroupCoordinator implements ClassicHost {
     this.retentionTimer.unref();
   }
 
-  /** Removes offsets of empty groups older than offsets.retention.minutes (Kafka's KIP-211 rule). */
+  /**
+   * Removes offsets of empty groups older than offsets.retention.minutes (Kafka's KIP-211 rule),
+   * and offsets of topics that no longer exist (Kafka drops those when the topic is deleted).
+   */
   async expireOffsets(nowMs: number): Promise<number> {
     const retentionMs = this.deps.config.number('offsets.retention.minutes') * 60_000;
     let expired = 0;
@@ -194,17 +198,15 @@ export class GroupCoordinator implements ClassicHost {
 
   private async expireGroupOffsets(groupId: string, nowMs: number, retentionMs: number): Promise<number> {
     const group = this.groups.get(groupId);
-    if (group !== undefined && !this.isEmpty(group)) return 0;
-    const emptySinceMs = group?.stateSinceMs;
-    const stale = this.offsets.partitionsOf(groupId).filter((o) => Math.max(o.value.commitTimestampMs, emptySinceMs ?? 0) + retentionMs <= nowMs
-      || (o.value.expireTimestampMs > 0 && o.value.expireTimestampMs <= nowMs));
+    const expirable = group === undefined || this.isEmpty(group);
+    const emptySinceMs = group?.stateSinceMs ?? 0;
+    const stale = this.offsets.partitionsOf(groupId).filter((o) => this.deps.topics.get(o.topic) === undefined
+      || (expirable && isExpired(o.value, emptySinceMs, retentionMs, nowMs)));
     if (stale.length === 0) return 0;
     for (const o of stale) this.offsets.delete(groupId, o.topic, o.partition);
     const records: RecordInput[] = stale.map((o) => ({ key: encodeOffsetKey(groupId, o.topic, o.partition), value: null }));
-    if (group !== undefined && !this.offsets.hasOffsets(groupId)) {
-      await this.deleteGroup(group);
-    }
     await this.offsetsTopic.append(groupId, records);
+    if (group !== undefined && expirable && !this.offsets.hasOffsets(groupId)) await this.deleteGroup(group);
     return stale.length;
   }
 
@@ -213,6 +215,12 @@ export class GroupCoordinator implements ClassicHost {
     clearInterval(this.retentionTimer);
     for (const group of this.groups.values()) this.stopGroupTimers(group);
   }
+}
+
+/** KIP-211: an empty group's offsets expire retention after the later of commit and emptiness. */
+function isExpired(value: CommittedOffset, emptySinceMs: number, retentionMs: number, nowMs: number): boolean {
+  if (value.expireTimestampMs > 0 && value.expireTimestampMs <= nowMs) return true;
+  return Math.max(value.commitTimestampMs, emptySinceMs) + retentionMs <= nowMs;
 }
 
 function storedGroupOf(group: ClassicGroup): StoredGroup {

@@ -82,7 +82,7 @@ describe('group state across a restart', () => {
 });
 
 describe('offsets.retention.minutes', () => {
-  it('expires offsets of empty groups once the retention has passed, with tombstones that survive a reload', async () => {
+  it('drops offsets of deleted topics, expires offsets of empty groups once the retention has passed, with tombstones that survive a reload', async () => {
     const dataDir = tempDir();
     const config = new BrokerConfig({ ...groupTestConfig, 'log.dirs': dataDir, 'offsets.retention.minutes': 10 } as ConfigInput);
     const open = async () => {
@@ -101,7 +101,15 @@ describe('offsets.retention.minutes', () => {
       topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 3n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
     });
     await commitNow('old');
+    await first.topics.create('short-lived', 1, 1, parseTopicOverrides([]));
+    await commitOffsets(first.coordinator, {
+      groupId: 'old', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, version: 8,
+      topics: [{ name: 'short-lived', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }],
+    });
+    await first.topics.delete('short-lived');
     const nowMs = Date.now();
+    expect(await first.coordinator.expireOffsets(nowMs)).toBe(1);
+    expect(first.coordinator.offsets.get('old', 'short-lived', 0)).toBeUndefined();
     expect(await first.coordinator.expireOffsets(nowMs + 9 * 60_000)).toBe(0);
     expect(await first.coordinator.expireOffsets(nowMs + 11 * 60_000)).toBe(1);
     expect(first.coordinator.offsets.get('old', TOPIC, 0)).toBeUndefined();
