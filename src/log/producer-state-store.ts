@@ -1,12 +1,11 @@
 // Producer state of each partition log: built on first use from the newest `<offset>.snapshot`
 // beside the log plus a scan of the batch headers after it (recovery), kept up to date by the
-// append path below, and snapshotted (write to .tmp, fsync, rename) by takeSnapshot().
+// append path below, and snapshotted (write to .tmp, rename) by takeSnapshot().
 // Snapshots are JSON (Rill's own format, not Kafka's binary one); the last two are kept.
 // Aborted transactions also go to each segment's `.txnindex` (txn-index.ts, Kafka's layout).
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iterateBatches, readControlBatchMarker, type RecordBatchView } from '../protocol/records/index.js';
-import { fsyncDirectory } from './checkpoint.js';
 import type { PartitionLog } from './partition-log.js';
 import { appendTxnIndexEntry, readTxnIndexes, removeOrphanTxnIndexes, segmentBaseFor } from './txn-index.js';
 import { ProducerState, type BatchCheck, type BatchHeader, type ProducerEntry, type AbortedTxn } from './producer-state.js';
@@ -207,24 +206,22 @@ export function takeSnapshot(partitionLog: PartitionLog, atLogEnd = false): bool
   if (offset === handle.snapshotOffset || (!atLogEnd && offset < handle.snapshotOffset)) return false;
   const body: SnapshotFile = { version: SNAPSHOT_FORMAT_VERSION, offset, producers: [...state.producers.values()], aborted: state.aborted };
   const path = join(partitionLog.dir, snapshotName(offset));
-  writeDurably(path, JSON.stringify(body));
+  writeSnapshotFile(path, JSON.stringify(body));
   handle.snapshotOffset = offset;
   const old = snapshotOffsets(partitionLog.dir).slice(0, -SNAPSHOTS_KEPT);
   for (const stale of old) unlinkSync(join(partitionLog.dir, snapshotName(stale)));
   return true;
 }
 
-function writeDurably(path: string, text: string): void {
+/**
+ * Write to .tmp and rename, without fsync: a snapshot lost or torn by a crash fails to parse and
+ * is skipped (an older one, or a scan from the log start, rebuilds the state), so shutdown does
+ * not pay an fsync per partition.
+ */
+function writeSnapshotFile(path: string, text: string): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
-  fsyncDirectory(join(path, '..'));
 }
 
 // ---- append ---------------------------------------------------------------------------------
