@@ -259,7 +259,9 @@ export class Producer {
   }
 
   private openBatch(queue: PartitionQueue): ProducerBatch {
-    const initialBytes = Math.min(this.batchSizeBytes + BATCH_HEADROOM_BYTES, Math.max(BATCH_INITIAL_BYTES_MAX, queue.lastBatchBytes + BATCH_HEADROOM_BYTES));
+    const fullBytes = this.batchSizeBytes + BATCH_HEADROOM_BYTES;
+    const lastWasFull = queue.lastBatchBytes + BATCH_HEADROOM_BYTES >= this.batchBodyBytesMax;
+    const initialBytes = lastWasFull ? fullBytes : Math.min(fullBytes, Math.max(BATCH_INITIAL_BYTES_MAX, queue.lastBatchBytes + BATCH_HEADROOM_BYTES));
     const pooled = initialBytes === this.pooledBufferBytes - RECORD_BATCH_OVERHEAD ? this.bufferPool.pop() : undefined;
     const batch = new ProducerBatch(queue.topic, queue.partition, Date.now(), initialBytes, pooled);
     queue.open = batch;
