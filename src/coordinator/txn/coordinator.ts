@@ -224,6 +224,17 @@ export class TransactionCoordinator {
 
   // ---- per-id serialization -----------------------------------------------------------------
 
+  /**
+   * A request's work under the id's lock; a failed write (storage error) answers
+   * COORDINATOR_NOT_AVAILABLE, as Kafka does when the transaction log cannot be appended to.
+   */
+  private guarded<T>(transactionalId: string, what: string, fn: () => Promise<Result<T>>): Promise<Result<T>> {
+    return this.withLock(transactionalId, fn).catch((e: unknown) => {
+      this.deps.log(`rill: ${what} for transactional id ${transactionalId} failed: ${String(e)}`);
+      return err<T>(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${what} failed: ${String(e)}`);
+    });
+  }
+
   private withLock<T>(transactionalId: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(transactionalId) ?? Promise.resolve();
     const run = previous.then(fn, fn);
@@ -264,9 +275,11 @@ export class TransactionCoordinator {
     if (input.transactionTimeoutMs <= 0 || input.transactionTimeoutMs > maxTimeoutMs) {
       return err(ErrorCode.INVALID_TRANSACTION_TIMEOUT, `transaction timeout ${input.transactionTimeoutMs} ms is not within (0, transaction.max.timeout.ms ${maxTimeoutMs}]`);
     }
-    await this.txnLog.ensure();
     const transactionalId = input.transactionalId;
-    return this.withLock(transactionalId, () => this.initTransactional(transactionalId, input));
+    return this.guarded(transactionalId, 'InitProducerId', async () => {
+      await this.txnLog.ensure();
+      return this.initTransactional(transactionalId, input);
+    });
   }
 
   private async initTransactional(transactionalId: string, input: InitProducerIdInput): Promise<Result<ProducerIdAndEpoch>> {
@@ -360,7 +373,7 @@ export class TransactionCoordinator {
   addPartitions(
     transactionalId: string, producerId: number, producerEpoch: number, partitions: { topic: string; partition: number }[],
   ): Promise<Result<void>> {
-    return this.withLock(transactionalId, async () => {
+    return this.guarded(transactionalId, 'AddPartitionsToTxn', async () => {
       const checked = this.checkProducer(transactionalId, producerId, producerEpoch);
       if (checked.errorCode !== ErrorCode.NONE) return checked as Result<void>;
       const txn = (checked as { value: TxnMetadata }).value;
@@ -382,7 +395,7 @@ export class TransactionCoordinator {
   }
 
   addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<Result<void>> {
-    return this.withLock(transactionalId, async () => {
+    return this.guarded(transactionalId, 'AddOffsetsToTxn', async () => {
       const checked = this.checkProducer(transactionalId, producerId, producerEpoch);
       if (checked.errorCode !== ErrorCode.NONE) return checked as Result<void>;
       const txn = (checked as { value: TxnMetadata }).value;
@@ -398,7 +411,7 @@ export class TransactionCoordinator {
 
   /** Holds offsets until the transaction commits. */
   txnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string, offsets: PendingOffset[]): Promise<Result<void>> {
-    return this.withLock(transactionalId, async () => {
+    return this.guarded(transactionalId, 'TxnOffsetCommit', async () => {
       const checked = this.checkProducer(transactionalId, producerId, producerEpoch);
       if (checked.errorCode !== ErrorCode.NONE) {
         const code = checked.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : checked.errorCode;
@@ -423,7 +436,7 @@ export class TransactionCoordinator {
   // ---- EndTxn -------------------------------------------------------------------------------
 
   endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<Result<ProducerIdAndEpoch>> {
-    return this.withLock(transactionalId, async () => {
+    return this.guarded(transactionalId, 'EndTxn', async () => {
       const txn = this.txns.get(transactionalId);
       const checked = this.checkProducer(transactionalId, producerId, producerEpoch);
       if (checked.errorCode !== ErrorCode.NONE) {
