@@ -14,7 +14,7 @@ const gapsFile = join(root, 'test/compat/known-gaps.md');
 const CLIENT_ORDER = ['kcat', 'confluent-kafka', 'kafka-python', 'kafkajs', '@platformatic/kafka'];
 /** Scenario rows in a fixed order (the client scenarios, then the broker pitfalls). */
 const SCENARIO_ORDER = [
-  'metadata', 'create-topic', 'delete-topic', 'keys', 'null-value', 'headers',
+  'metadata', 'create-topic', 'delete-topic', 'create-partitions', 'describe-configs', 'alter-configs', 'keys', 'null-value', 'headers',
   'codec-none', 'codec-gzip', 'codec-snappy', 'codec-lz4', 'codec-zstd',
   'record-at-max-bytes', 'record-above-max-bytes', 'consume-from-offset', 'consume-from-timestamp',
   'auto-create-topic', 'legacy-message-format',

@@ -4,9 +4,9 @@ import json
 import sys
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewPartitions, NewTopic
 
-bootstrap, value_at_limit = sys.argv[1], int(sys.argv[2])
+bootstrap, value_at_limit, node_id = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 T0 = 1_700_000_000_000
 out = {}
@@ -70,6 +70,23 @@ out['create_again'] = None if dup is None else dup.args[0].name()
 for f in admin.delete_topics(['ck-created']).values():
     f.result()
 out['after_delete'] = 'ck-created' in admin.list_topics(timeout=10).topics
+
+# Partitions and configs: one CreatePartitions for three topics (one unknown), AlterConfigs,
+# DescribeConfigs of a topic and of the broker.
+for f in admin.create_topics([NewTopic('ck-grow', 1, 1), NewTopic('ck-grow2', 1, 1)]).values():
+    f.result()
+grown = admin.create_partitions([NewPartitions('ck-grow', 3), NewPartitions('ck-grow2', 2), NewPartitions('ck-missing', 2)])
+out['create_partitions'] = {t: (None if f.exception() is None else f.exception().args[0].name()) for t, f in grown.items()}
+md = admin.list_topics(timeout=10)
+out['grown'] = [len(md.topics['ck-grow'].partitions), len(md.topics['ck-grow2'].partitions)]
+for f in admin.alter_configs([ConfigResource('topic', 'ck-grow', set_config={'retention.ms': '3600000'})]).values():
+    f.result()
+described = admin.describe_configs([ConfigResource('topic', 'ck-grow'), ConfigResource('broker', node_id)])
+out['configs'] = {}
+for resource, f in described.items():
+    out['configs'][str(resource.restype).split('.')[-1].lower()] = {
+        name: [e.value, ConfigSource(e.source).name, e.is_read_only, e.is_default] for name, e in f.result().items()
+    }
 
 # Keys, null values, headers, every codec: one flush per codec, so one batch per codec.
 for f in admin.create_topics([NewTopic('ck-data', 1, 1)]).values():

@@ -2,7 +2,7 @@
 // session and prints what it saw; each scenario below asserts its part.
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startBroker, type RunningBroker } from '../../../src/broker.js';
-import { COMPAT_BROKER_CONFIG, compatRecorder, pythonHas, runPythonScript, VALUE_AT_LIMIT } from '../harness.js';
+import { COMPAT_BROKER_CONFIG, compatRecorder, MESSAGE_MAX_BYTES, pythonHas, runPythonScript, VALUE_AT_LIMIT } from '../harness.js';
 import { codecByOffset, fetchBatches } from '../wire.js';
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -25,6 +25,9 @@ interface Observed {
   auto_produce: Array<string | null>;
   auto_partitions: number | null;
   auto_data: Message[];
+  create_partitions: Record<string, string | null>;
+  grown: number[];
+  configs: Record<string, Record<string, [string | null, string, boolean, boolean]>>;
 }
 
 let broker: RunningBroker;
@@ -35,7 +38,7 @@ describe.skipIf(!pythonHas('confluent_kafka'))('confluent-kafka', () => {
 
   beforeAll(async () => {
     broker = await startBroker({ config: COMPAT_BROKER_CONFIG, log: () => {} });
-    seen = await runPythonScript<Observed>('confluent-kafka/client.py', [broker.bootstrap, String(VALUE_AT_LIMIT)]);
+    seen = await runPythonScript<Observed>('confluent-kafka/client.py', [broker.bootstrap, String(VALUE_AT_LIMIT), String(broker.config.nodeId)]);
   }, 150_000);
 
   afterAll(async () => {
@@ -55,6 +58,25 @@ describe.skipIf(!pythonHas('confluent_kafka'))('confluent-kafka', () => {
 
   compat.scenario('delete-topic', () => {
     expect(seen.after_delete).toBe(false);
+  });
+
+  compat.scenario('create-partitions', () => {
+    expect(seen.create_partitions).toEqual({ 'ck-grow': null, 'ck-grow2': null, 'ck-missing': 'UNKNOWN_TOPIC_OR_PART' });
+    expect(seen.grown).toEqual([3, 2]);
+  });
+
+  compat.scenario('describe-configs', () => {
+    const topic = seen.configs.topic!;
+    expect(Object.keys(topic).length).toBeGreaterThanOrEqual(20);
+    expect(topic['cleanup.policy']).toEqual(['delete', 'DEFAULT_CONFIG', false, true]);
+    expect(topic['max.message.bytes']).toEqual([String(MESSAGE_MAX_BYTES), 'STATIC_BROKER_CONFIG', false, false]);
+    const brokerConfigs = seen.configs.broker!;
+    expect(brokerConfigs['message.max.bytes']?.slice(0, 2)).toEqual([String(MESSAGE_MAX_BYTES), 'STATIC_BROKER_CONFIG']);
+    expect(Object.values(brokerConfigs).some((c) => c[2])).toBe(true);
+  });
+
+  compat.scenario('alter-configs', () => {
+    expect(seen.configs.topic!['retention.ms']).toEqual(['3600000', 'DYNAMIC_TOPIC_CONFIG', false, false]);
   });
 
   compat.scenario('keys', () => {

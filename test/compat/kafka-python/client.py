@@ -4,7 +4,7 @@ import json
 import sys
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
 from kafka.codec import has_lz4, has_snappy, has_zstd
 
 bootstrap, value_at_limit = sys.argv[1], int(sys.argv[2])
@@ -71,6 +71,23 @@ except Exception as e:  # kafka-python raises the topic error
 deleted = admin.delete_topics(['kp-created'])
 out['delete_errors'] = [e[1] for e in deleted.topic_error_codes]
 out['after_delete'] = 'kp-created' in admin.list_topics()
+
+# Partitions and configs: one CreatePartitions for three topics (one unknown), AlterConfigs,
+# DescribeConfigs of the topic.
+admin.create_topics([NewTopic('kp-grow', 1, 1), NewTopic('kp-grow2', 1, 1)])
+try:
+    grown = admin.create_partitions({'kp-grow': NewPartitions(3), 'kp-grow2': NewPartitions(2), 'kp-missing': NewPartitions(2)})
+    out['create_partitions'] = sorted([e[0], e[1]] for e in grown.topic_errors)
+except Exception as e:  # kafka-python raises on the first topic error
+    out['create_partitions'] = type(e).__name__
+out['grown'] = sorted([t['topic'], len(t['partitions'])] for t in admin.describe_topics(['kp-grow', 'kp-grow2']))
+altered = admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, 'kp-grow', configs={'retention.ms': '3600000'})])
+out['alter_errors'] = [r[0] for r in altered.resources]
+described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'kp-grow')])
+out['configs'] = {}
+for response in described:
+    for resource in response.resources:
+        out['configs'][resource[3]] = {c[0]: [c[1], c[2], c[3]] for c in resource[4]}
 
 # Keys, null values, headers, codecs: one producer (one batch) per codec.
 admin.create_topics([NewTopic('kp-data', 1, 1)])

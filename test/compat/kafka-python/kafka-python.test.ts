@@ -3,7 +3,7 @@
 // python-snappy, lz4 and zstandard modules, so only gzip (zlib) is available besides none.
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startBroker, type RunningBroker } from '../../../src/broker.js';
-import { COMPAT_BROKER_CONFIG, compatRecorder, pythonHas, runPythonScript, VALUE_AT_LIMIT } from '../harness.js';
+import { COMPAT_BROKER_CONFIG, compatRecorder, MESSAGE_MAX_BYTES, pythonHas, runPythonScript, VALUE_AT_LIMIT } from '../harness.js';
 import { codecByOffset, fetchBatches } from '../wire.js';
 
 const ALL_CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -30,6 +30,10 @@ interface Observed {
   auto_produce: Array<number | string>;
   auto_partitions: number[];
   auto_data: Message[];
+  create_partitions: Array<[string, number]> | string;
+  grown: Array<[string, number]>;
+  alter_errors: number[];
+  configs: Record<string, Record<string, [string | null, boolean, number | boolean]>>;
   legacy: Record<string, { sent: Array<number | string>; old: unknown[]; new: unknown[] }>;
 }
 
@@ -63,6 +67,25 @@ describe.skipIf(!pythonHas('kafka'))('kafka-python', () => {
   compat.scenario('delete-topic', () => {
     expect(seen.delete_errors).toEqual([0]);
     expect(seen.after_delete).toBe(false);
+  });
+
+  compat.scenario('create-partitions', () => {
+    // kafka-python raises the unknown topic's error; the other two topics grew in the same request.
+    expect(seen.create_partitions).toBe('UnknownTopicOrPartitionError');
+    expect(seen.grown).toEqual([['kp-grow', 3], ['kp-grow2', 2]]);
+  });
+
+  compat.scenario('describe-configs', () => {
+    const topic = seen.configs['kp-grow']!;
+    expect(Object.keys(topic).length).toBeGreaterThanOrEqual(20);
+    // DescribeConfigs v1/v2 entries: [value, read_only, config_source].
+    expect(topic['cleanup.policy']).toEqual(['delete', false, 5]);
+    expect(topic['max.message.bytes']).toEqual([String(MESSAGE_MAX_BYTES), false, 4]);
+  });
+
+  compat.scenario('alter-configs', () => {
+    expect(seen.alter_errors).toEqual([0]);
+    expect(seen.configs['kp-grow']!['retention.ms']).toEqual(['3600000', false, 1]);
   });
 
   compat.scenario('keys', () => {

@@ -1,10 +1,10 @@
 // kafkajs 2.2.4 against Rill: admin metadata/create/delete, keys, null values, headers, its
 // built-in codecs, message.max.bytes boundaries, consume from an offset and a timestamp,
 // auto-created topics. snappy, lz4 and zstd need codec packages kafkajs does not ship.
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startBroker, type RunningBroker } from '../../../src/broker.js';
-import { COMPAT_BROKER_CONFIG, compatRecorder, VALUE_AT_LIMIT } from '../harness.js';
+import { COMPAT_BROKER_CONFIG, compatRecorder, MESSAGE_MAX_BYTES, VALUE_AT_LIMIT } from '../harness.js';
 import { codecByOffset, fetchBatches } from '../wire.js';
 
 const T0 = 1_700_000_000_000;
@@ -94,6 +94,31 @@ describe('kafkajs', () => {
     await admin.createTopics({ topics: [{ topic: 'kj-doomed' }] });
     await admin.deleteTopics({ topics: ['kj-doomed'] });
     expect(await admin.listTopics()).not.toContain('kj-doomed');
+  });
+
+  compat.scenario('create-partitions', async () => {
+    await admin.createTopics({ topics: [{ topic: 'kj-grow' }, { topic: 'kj-grow2' }] });
+    await admin.createPartitions({ topicPartitions: [{ topic: 'kj-grow', count: 3 }, { topic: 'kj-grow2', count: 2 }] });
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['kj-grow', 'kj-grow2'] });
+    expect(topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([['kj-grow', 3], ['kj-grow2', 2]]);
+    const failure = await admin.createPartitions({ topicPartitions: [{ topic: 'kj-grow', count: 4 }, { topic: 'kj-missing', count: 2 }] }).then(() => null, (e: Error & { type?: string }) => e);
+    expect(failure?.type).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+  });
+
+  compat.scenario('describe-configs', async () => {
+    const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-data' }], includeSynonyms: false });
+    const entries = new Map(described.resources[0]!.configEntries.map((e) => [e.configName, e]));
+    expect(entries.size).toBeGreaterThanOrEqual(20);
+    expect(entries.get('cleanup.policy')).toMatchObject({ configValue: 'delete', readOnly: false, isDefault: true, configSource: 5 });
+    expect(entries.get('max.message.bytes')).toMatchObject({ configValue: String(MESSAGE_MAX_BYTES), configSource: 4 });
+    const brokerConfigs = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.config.nodeId) }], includeSynonyms: false });
+    expect(brokerConfigs.resources[0]!.configEntries.find((e) => e.configName === 'message.max.bytes')).toMatchObject({ configValue: String(MESSAGE_MAX_BYTES), configSource: 4 });
+  });
+
+  compat.scenario('alter-configs', async () => {
+    await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-data', configEntries: [{ name: 'retention.ms', value: '3600000' }] }], validateOnly: false });
+    const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kj-data', configNames: ['retention.ms'] }], includeSynonyms: false });
+    expect(described.resources[0]!.configEntries).toEqual([expect.objectContaining({ configName: 'retention.ms', configValue: '3600000', isDefault: false, configSource: 1 })]);
   });
 
   compat.scenario('keys', () => {

@@ -59,6 +59,9 @@ describe.skipIf(!hasKcat)('kcat', () => {
 
   compat.unsupported('create-topic', 'kcat has no admin API');
   compat.unsupported('delete-topic', 'kcat has no admin API');
+  compat.unsupported('create-partitions', 'kcat has no admin API');
+  compat.unsupported('describe-configs', 'kcat has no admin API');
+  compat.unsupported('alter-configs', 'kcat has no admin API');
 
   compat.scenario('keys', () => {
     expect(data.map((m) => m.key)).toEqual(CODECS.flatMap((c) => [`k-${c}`, `null-${c}`]));

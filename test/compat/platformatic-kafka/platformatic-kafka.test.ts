@@ -4,7 +4,7 @@
 import { Admin, Consumer, Producer, ProduceAcks, type Message } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startBroker, type RunningBroker } from '../../../src/broker.js';
-import { COMPAT_BROKER_CONFIG, compatRecorder, VALUE_AT_LIMIT } from '../harness.js';
+import { COMPAT_BROKER_CONFIG, compatRecorder, MESSAGE_MAX_BYTES, VALUE_AT_LIMIT } from '../harness.js';
 import { codecByOffset, fetchBatches } from '../wire.js';
 
 const CLIENT = '@platformatic/kafka';
@@ -99,6 +99,34 @@ describe(CLIENT, () => {
     await admin.createTopics({ topics: ['pk-doomed'], partitions: 1, replicas: 1 });
     await admin.deleteTopics({ topics: ['pk-doomed'] });
     expect(await admin.listTopics()).not.toContain('pk-doomed');
+  });
+
+  compat.scenario('create-partitions', async () => {
+    await admin.createTopics({ topics: ['pk-grow', 'pk-grow2'], partitions: 1, replicas: 1 });
+    await admin.createPartitions({ topics: [{ name: 'pk-grow', count: 3 }, { name: 'pk-grow2', count: 2 }] });
+    const md = await admin.metadata({ topics: ['pk-grow', 'pk-grow2'], forceUpdate: true });
+    expect([md.topics.get('pk-grow')?.partitionsCount, md.topics.get('pk-grow2')?.partitionsCount]).toEqual([3, 2]);
+    const failure = await admin.createPartitions({ topics: [{ name: 'pk-missing', count: 2 }] }).then(() => null, (e: unknown) => e);
+    // The client retries it (retries: 1): one UNKNOWN_TOPIC_OR_PARTITION result per attempt.
+    const errors = protocolErrors(failure);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors.map((e) => `${e.apiId}/${e.apiCode}`))).toEqual(new Set(['UNKNOWN_TOPIC_OR_PARTITION/3']));
+  });
+
+  compat.scenario('describe-configs', async () => {
+    const [described] = await admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: 'pk-data' }] });
+    const entries = new Map(described!.configs.map((c) => [c.name, c]));
+    expect(entries.size).toBeGreaterThanOrEqual(20);
+    expect(entries.get('cleanup.policy')).toMatchObject({ value: 'delete', readOnly: false, configSource: 5, configType: 7 });
+    expect(entries.get('max.message.bytes')).toMatchObject({ value: String(MESSAGE_MAX_BYTES), configSource: 4 });
+  });
+
+  compat.scenario('alter-configs', async () => {
+    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pk-data', configs: [{ name: 'retention.ms', configOperation: 0, value: '3600000' }, { name: 'cleanup.policy', configOperation: 2, value: 'compact' }] }] });
+    const read = async () => new Map((await admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: 'pk-data', configurationKeys: ['retention.ms', 'cleanup.policy'] }] }))[0]!.configs.map((c) => [c.name, [c.value, c.configSource]]));
+    expect(await read()).toEqual(new Map([['retention.ms', ['3600000', 1]], ['cleanup.policy', ['delete,compact', 1]]]));
+    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pk-data', configs: [{ name: 'retention.ms', configOperation: 1 }, { name: 'cleanup.policy', configOperation: 3, value: 'compact' }] }] });
+    expect(await read()).toEqual(new Map([['retention.ms', ['604800000', 5]], ['cleanup.policy', ['delete', 1]]]));
   });
 
   compat.scenario('keys', () => {
