@@ -74,13 +74,23 @@ function render(results) {
   }
   if (pitfallResults.length > 0) {
     lines.push('', '## Broker behaviours other Kafka-compatible brokers got wrong', '');
-    lines.push('Checked with raw requests (Rill\'s generated codecs) and kafkajs; see `test/compat/pitfalls/`.', '');
+    lines.push('Checked with raw requests built with Rill\'s generated codecs; see `test/compat/pitfalls/`. The client rows above cover the same behaviours through real clients where they expose them.', '');
     lines.push('| check | result |', '|---|---|');
     for (const r of pitfallResults) {
       const note = r.note !== undefined ? ` (${r.note})` : '';
       lines.push(`| ${r.scenario} | ${MARK[r.outcome]}${note} |`);
     }
   }
+  lines.push('', '## Other suites behind this file', '');
+  lines.push('- `test/integration/robustness/frames.test.ts`: 10,000 random, truncated and mutated frames');
+  lines.push('  (mutations of every API/version\'s default request, built with the generated encoders) over');
+  lines.push('  six connections while a well-behaved client round-trips Produce + Metadata after every 500;');
+  lines.push('  bounded heap; oversize and negative size prefixes close the connection without waiting for a');
+  lines.push('  body; ApiVersions at an unsupported version gets the v0 answer with UNSUPPORTED_VERSION; other');
+  lines.push('  unknown keys and versions close the connection.');
+  lines.push('- `test/unit/protocol/golden.test.ts`: request frames kafkajs, kcat, confluent-kafka and');
+  lines.push('  kafka-python sent through `scripts/capture-frames.mjs` (metadata, create topic, produce, fetch,');
+  lines.push('  list offsets, group join) decode to the session\'s values and re-encode byte for byte.');
   const total = { pass: 0, fail: 0, unsupported: 0 };
   for (const r of results) total[r.outcome]++;
   lines.push('', `Totals: ${total.pass} pass, ${total.fail} fail, ${total.unsupported} not applicable.`);

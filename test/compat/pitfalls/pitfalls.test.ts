@@ -211,12 +211,18 @@ describe('broker pitfalls', () => {
     expect(none.topics[0]!.errorCode).toBe(Errors.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
-  compat.scenario('max.message.bytes applies to the batch as sent (compressed size)', async () => {
+  compat.scenario('max.message.bytes applies to the batch as sent (compressed size) and per topic', async () => {
     expect(await createTopic('sized')).toBe(0);
     const compressible = 'z'.repeat(5 * LIMIT);
     expect(await produce('sized', batch([compressible], { compression: 'gzip' }))).toMatchObject({ errorCode: 0, baseOffset: 0n });
     expect((await produce('sized', batch(['q'.repeat(LIMIT)]))).errorCode).toBe(Errors.MESSAGE_TOO_LARGE);
     expect((await produce('sized', batch(['q'.repeat(LIMIT - 100)]))).errorCode).toBe(0);
+    // A topic's max.message.bytes overrides the broker's message.max.bytes, both ways.
+    expect(await createTopic('sized-small', 1, { 'max.message.bytes': '2000' })).toBe(0);
+    expect((await produce('sized-small', batch(['s'.repeat(2000)]))).errorCode).toBe(Errors.MESSAGE_TOO_LARGE);
+    expect((await produce('sized-small', batch(['s'.repeat(1000)]))).errorCode).toBe(0);
+    expect(await createTopic('sized-large', 1, { 'max.message.bytes': String(4 * LIMIT) })).toBe(0);
+    expect((await produce('sized-large', batch(['l'.repeat(2 * LIMIT)]))).errorCode).toBe(0);
   });
 
   compat.scenario('ApiVersions advertises Produce from v0, EndTxn and AddPartitionsToTxn', async () => {
