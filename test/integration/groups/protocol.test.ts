@@ -227,6 +227,25 @@ describe('OffsetCommit and OffsetFetch', () => {
   });
 });
 
+describe('OffsetFetch require_stable', () => {
+  it('answers UNSTABLE_OFFSET_COMMIT while a transactional commit is pending, the offset once committed', async () => {
+    const init: any = await client.call(22, 4, { transactionalId: 'stable-txn', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+    expect(init.errorCode).toBe(ErrorCode.NONE);
+    const ids = { transactionalId: 'stable-txn', producerId: init.producerId, producerEpoch: init.producerEpoch };
+    expect(((await client.call(25, 3, { ...ids, groupId: 'txn-group' })) as any).errorCode).toBe(ErrorCode.NONE);
+    const committed: any = await client.call(28, 3, {
+      ...ids, groupId: 'txn-group', generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 77n, committedLeaderEpoch: -1, committedMetadata: 'txn' }] }],
+    });
+    expect(committed.topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    const ask = (requireStable: boolean) => client.call<any>(9, 7, { groupId: 'txn-group', topics: [{ name: TOPIC, partitionIndexes: [0] }], requireStable });
+    expect((await ask(true)).topics[0].partitions[0].errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
+    expect((await ask(false)).topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, committedOffset: -1n });
+    expect(((await client.call(26, 3, { ...ids, committed: true })) as any).errorCode).toBe(ErrorCode.NONE);
+    expect((await ask(true)).topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, committedOffset: 77n, metadata: 'txn' });
+  });
+});
+
 describe('DeleteGroups, OffsetDelete, ListGroups', () => {
   it('refuses to delete non-empty groups and deletes empty ones with their offsets', async () => {
     const { memberId, generationId } = await stableSingleMember('to-delete');
