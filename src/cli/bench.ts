@@ -13,7 +13,7 @@ export const benchUsage = `usage:
   rill bench consume --bootstrap HOST:PORT --topic T --records N --consumers K
                      [--fetch-max-bytes BYTES] [--partition-max-bytes BYTES] [--compare] [--json]
   rill bench e2e     --bootstrap HOST:PORT --rate R --seconds S [--topic T] [--record-size BYTES]
-                     [--partitions P] [--acks 0|1|all] [--json]
+                     [--partitions P] [--acks 0|1|all] [--warmup-seconds S (default 2, not recorded)] [--json]
   rill bench micro   [--json]`;
 
 const OPTIONS = {
@@ -32,6 +32,7 @@ const OPTIONS = {
   'partition-max-bytes': { type: 'string', default: '1048576' },
   rate: { type: 'string', default: '100000' },
   seconds: { type: 'string', default: '10' },
+  'warmup-seconds': { type: 'string', default: '2' },
   compare: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   'results-dir': { type: 'string' },
@@ -147,6 +148,7 @@ async function benchE2e(values: Values, command: string): Promise<void> {
     recordSizeBytes: positiveInt(values, 'record-size'),
     partitions: positiveInt(values, 'partitions'),
     acks: parseAcks(values.acks!),
+    warmupSeconds: positiveInt(values, 'warmup-seconds'),
   };
   const result = await runE2eBench(options);
   const files = writeRunReport({

@@ -61,7 +61,7 @@ describe('rill bench', () => {
   });
 
   it('e2e reports latency percentiles', async () => {
-    const e2e = await rill(['bench', 'e2e', '--bootstrap', broker.bootstrap, '--rate', '2000', '--seconds', '2', '--json', '--results-dir', resultsDir]);
+    const e2e = await rill(['bench', 'e2e', '--bootstrap', broker.bootstrap, '--rate', '2000', '--seconds', '2', '--warmup-seconds', '0', '--json', '--results-dir', resultsDir]);
     expect(e2e.code).toBe(0);
     const line = lastJsonLine(e2e.stdout);
     const latency = line.latency_ms as { p50: number; p999: number; count: number };
