@@ -8,7 +8,7 @@ import { iterateBatches } from '../../src/protocol/records/index.js';
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 export class Wire {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private readonly waiters = new Map<number, (frame: Buffer) => void>();
   private nextCorrelationId = 1;
 
