@@ -13,7 +13,12 @@ async function deleteOne(ctx: HandlerContext, groupId: string): Promise<{ groupI
   const group = coordinator.groups.get(groupId);
   if (group === undefined) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
   if (!coordinator.isEmpty(group)) return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
-  await coordinator.deleteGroup(group);
+  try {
+    await coordinator.deleteGroup(group);
+  } catch (err) {
+    coordinator.log(`rill: deleting group ${groupId} failed: ${String(err)}`);
+    return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+  }
   return { groupId, errorCode: ErrorCode.NONE };
 }
 

@@ -219,7 +219,12 @@ export class ClassicCoordinator {
 
   /** A Stable group keeps its generation; the member gets its old assignment through SyncGroup. */
   private async staticRejoinStable(group: ClassicGroup, member: ClassicMember): Promise<JoinResult> {
-    await this.host.persistGroup(group);
+    try {
+      await this.host.persistGroup(group);
+    } catch (err) {
+      this.host.log(`rill: writing group ${group.groupId} failed: ${String(err)}`);
+      return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, member.memberId);
+    }
     const result = this.currentGeneration(group, member);
     const isLeader = group.leaderId === member.memberId;
     return { ...result, skipAssignment: isLeader, members: isLeader ? this.memberList(group) : [] };

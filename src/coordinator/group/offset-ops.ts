@@ -192,16 +192,22 @@ export async function deleteOffsets(
   if (!coordinator.groups.has(groupId)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
   const subscribed = subscribedTopicsOf(coordinator, groupId);
   if (subscribed === 'non-consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
-  const records: RecordInput[] = [];
+  const doomed: { topic: string; partition: number }[] = [];
   const results = topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
       if (coordinator.deps.topics.get(t.name) === undefined) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       if (subscribed.has(t.name)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-      if (coordinator.offsets.delete(groupId, t.name, p.partitionIndex)) records.push({ key: encodeOffsetKey(groupId, t.name, p.partitionIndex), value: null });
+      if (coordinator.offsets.get(groupId, t.name, p.partitionIndex) !== undefined) doomed.push({ topic: t.name, partition: p.partitionIndex });
       return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
     }),
   }));
-  await coordinator.offsetsTopic.append(groupId, records);
+  try {
+    await coordinator.offsetsTopic.append(groupId, doomed.map((d) => ({ key: encodeOffsetKey(groupId, d.topic, d.partition), value: null })));
+  } catch (err) {
+    coordinator.log(`rill: deleting offsets of group ${groupId} failed: ${String(err)}`);
+    return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] };
+  }
+  for (const d of doomed) coordinator.offsets.delete(groupId, d.topic, d.partition);
   return { errorCode: ErrorCode.NONE, topics: results };
 }
