@@ -104,6 +104,7 @@ export class Producer {
   private bufferedBytes = 0;
   private outstandingBatches = 0;
   private drainScheduled = false;
+  private leaderRefreshPending = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   private capacityWaiters: Array<() => void> = [];
@@ -322,12 +323,27 @@ export class Producer {
     const byLeader = new Map<number, PartitionQueue[]>();
     for (const queue of this.readyQueues) {
       const leaderId = this.cluster.cachedTopic(queue.topic)?.partitions[queue.partition]?.leaderId ?? -1;
-      if (leaderId < 0) continue;
+      if (leaderId < 0) {
+        this.refreshLeaders(queue.topic);
+        continue;
+      }
       let list = byLeader.get(leaderId);
       if (list === undefined) byLeader.set(leaderId, (list = []));
       list.push(queue);
     }
     for (const [leaderId, queues] of byLeader) this.drainLeader(leaderId, queues);
+  }
+
+  /** A partition without a known leader: refresh its topic, then try again after the backoff. */
+  private refreshLeaders(topic: string): void {
+    if (this.leaderRefreshPending) return;
+    this.leaderRefreshPending = true;
+    this.cluster.invalidate();
+    const retry = () => {
+      this.leaderRefreshPending = false;
+      setTimeout(() => this.scheduleDrain(), this.retryBackoffMs);
+    };
+    this.cluster.topic(topic).then(retry, retry);
   }
 
   private drainLeader(leaderId: number, queues: PartitionQueue[]): void {
