@@ -21,9 +21,12 @@ import { autoCreateTopic } from './topic-admin.js';
 import { isInternalTopic, topicNameProblem } from './topic-names.js';
 import type { TopicMetadata } from './topic-store.js';
 import type { ApiHandler, BrokerState, HandlerContext } from './types.js';
+import { CloseConnection } from '../server/types.js';
 
 export const METADATA_KEY = 3;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** Versions 10-11 carry topic ids but Kafka rejects lookups by id (or null names) before v12. */
+const TOPIC_ID_LOOKUP_MIN_VERSION = 12;
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 /** READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (no authorizer yet). */
 const TOPIC_OPERATIONS_ALL = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
@@ -96,6 +99,7 @@ async function requestedTopics(ctx: HandlerContext, request: MetadataRequest, ve
   const seen = new Set<string>();
   for (const entry of request.topics!) {
     const byId = entry.name === null || (entry.name === '' && entry.topicId !== ZERO_UUID);
+    if (byId && version < TOPIC_ID_LOOKUP_MIN_VERSION) throw new CloseConnection(`Metadata v${version}: topic ids are not supported before v12 (Kafka: InvalidRequestException)`);
     const key = byId ? `id:${entry.topicId}` : `name:${entry.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
