@@ -8,10 +8,13 @@
 // rebalance timeout is removed. Static members (instance id) leaving with -2 keep their
 // assignment until their session ends; their instance rejoining takes it over without a new
 // group epoch; another member with an instance id still in use gets UNRELEASED_INSTANCE_ID.
-// Departures from Kafka: member and target-assignment records are not written to
-// __consumer_offsets (a restart forgets KIP-848 membership; members rejoin with epoch 0 after
-// UNKNOWN_MEMBER_ID, committed offsets survive); regex subscriptions are not supported
-// (INVALID_REQUEST); rack-aware assignment is not done.
+// Durability: group epoch, target assignment and each member's metadata, target and current
+// assignment are written to __consumer_offsets in Kafka's record layouts after every change
+// (consumer-persistence.ts) and restored at start; restored members keep their epochs and must
+// heartbeat within their session timeout.
+// Departures from Kafka: regex subscriptions are not supported (INVALID_REQUEST); rack-aware
+// assignment is not done; the subscribed-topic partition metadata record (type 4) is not
+// written (it is recomputed from the topic store).
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { Reader, readConsumerProtocolSubscription } from '../../protocol/index.js';
@@ -54,6 +57,20 @@ export class ConsumerCoordinator {
   }
 
   heartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): HeartbeatResponse {
+    const response = this.handleHeartbeat(req, ctx);
+    const group = this.coordinator.groups.get(req.groupId);
+    if (group?.kind === 'consumer') this.coordinator.consumerStore.persist(group);
+    return response;
+  }
+
+  /** Schedules the sessions of members restored from __consumer_offsets. */
+  afterLoad(group: ConsumerGroup): void {
+    this.metadataSignatures.set(group, this.signatureOf(this.partitionCounts(group)));
+    group.assignorName = this.chooseAssignor(group);
+    for (const member of group.members.values()) this.scheduleSession(group, member);
+  }
+
+  private handleHeartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): HeartbeatResponse {
     const invalid = this.validate(req, ctx.version);
     if (invalid !== null) return errorResponse(ErrorCode.INVALID_REQUEST, invalid, req.memberId || null);
     const existing = this.coordinator.groups.get(req.groupId);
@@ -228,10 +245,14 @@ export class ConsumerCoordinator {
 
   private readonly metadataSignatures = new WeakMap<ConsumerGroup, string>();
 
+  private signatureOf(counts: Map<string, number>): string {
+    return JSON.stringify([...counts].sort());
+  }
+
   /** Bumps the group epoch and recomputes the target when membership, subscriptions or topics changed. */
   private refreshTarget(group: ConsumerGroup, changed: boolean): void {
     const counts = this.partitionCounts(group);
-    const signature = JSON.stringify([...counts].sort());
+    const signature = this.signatureOf(counts);
     if (!changed && this.metadataSignatures.get(group) === signature) return;
     this.metadataSignatures.set(group, signature);
     group.groupEpoch += 1;
@@ -348,6 +369,7 @@ export class ConsumerCoordinator {
     this.coordinator.log(`rill: consumer group ${group.groupId}: member ${member.memberId} ${reason}`);
     this.removeMember(group, member);
     this.refreshTarget(group, true);
+    this.coordinator.consumerStore.persist(group);
   }
 
   stopTimers(group: ConsumerGroup): void {

@@ -10,6 +10,7 @@ import { ClassicCoordinator, type ClassicHost, type ClassicSettings } from './cl
 import { ClassicGroup, EMPTY_BYTES } from './classic-group.js';
 import { ConsumerCoordinator } from './consumer-coordinator.js';
 import { ConsumerGroup } from './consumer-group.js';
+import { ConsumerPersistence } from './consumer-persistence.js';
 import { OffsetStore } from './offset-store.js';
 import {
   decodeGroupValue,
@@ -47,12 +48,19 @@ export class GroupCoordinator implements ClassicHost {
   readonly offsetsTopic: OffsetsTopic;
   readonly classic: ClassicCoordinator;
   readonly consumer: ConsumerCoordinator;
+  /** KIP-848 group records in __consumer_offsets. */
+  readonly consumerStore: ConsumerPersistence;
   private retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly deps: CoordinatorDeps) {
     this.offsetsTopic = new OffsetsTopic(deps);
     this.classic = new ClassicCoordinator(this);
     this.consumer = new ConsumerCoordinator(this);
+    this.consumerStore = new ConsumerPersistence(deps.topics, {
+      groups: this.groups,
+      append: (groupId, records) => this.offsetsTopic.append(groupId, records),
+      log: (line) => this.log(line),
+    });
   }
 
   get config(): BrokerConfig {
@@ -85,6 +93,8 @@ export class GroupCoordinator implements ClassicHost {
     const group = this.groups.get(groupId);
     if (group === undefined || group.kind !== 'consumer' || group.members.size > 0) return undefined;
     this.consumer.stopTimers(group);
+    const tombstones = this.consumerStore.tombstones(group);
+    this.offsetsTopic.append(groupId, tombstones).catch((err) => this.log(`rill: retiring consumer group ${groupId} failed: ${String(err)}`));
     return this.createClassicGroup(groupId);
   }
 
@@ -103,6 +113,7 @@ export class GroupCoordinator implements ClassicHost {
   async deleteGroup(group: Group): Promise<void> {
     const records: RecordInput[] = this.offsets.partitionsOf(group.groupId).map((o) => ({ key: encodeOffsetKey(group.groupId, o.topic, o.partition), value: null }));
     records.push({ key: encodeGroupKey(group.groupId), value: null });
+    if (group.kind === 'consumer') records.push(...this.consumerStore.tombstones(group));
     this.stopGroupTimers(group);
     if (group.kind === 'classic') group.transitionTo('Dead');
     else group.dead = true;
@@ -141,7 +152,10 @@ export class GroupCoordinator implements ClassicHost {
 
   private applyRecord(keyBytes: Buffer, value: Buffer | null): void {
     const key = decodeKey(keyBytes);
-    if (key === undefined) return;
+    if (key === undefined) {
+      this.consumerStore.apply(keyBytes, value);
+      return;
+    }
     if (key.kind === 'offset') {
       if (value === null) this.offsets.delete(key.groupId, key.topic, key.partition);
       else this.offsets.set(key.groupId, key.topic, key.partition, decodeOffsetValue(value));
@@ -172,7 +186,10 @@ export class GroupCoordinator implements ClassicHost {
   }
 
   private afterLoad(group: Group): void {
-    if (group.kind !== 'classic') return;
+    if (group.kind === 'consumer') {
+      this.consumerStore.markLoaded(group);
+      return this.consumer.afterLoad(group);
+    }
     for (const member of group.members.values()) this.classic.scheduleSession(group, member);
   }
 

@@ -81,6 +81,45 @@ describe('group state across a restart', () => {
   });
 });
 
+describe('KIP-848 groups across a restart', () => {
+  it('keep epochs, members and assignments; a restored member goes on heartbeating; deletion is durable', async () => {
+    const dataDir = tempDir();
+    let broker = await startBroker({ dataDir, config: groupTestConfig, log: () => {} });
+    let client = await RawClient.open(broker.port);
+    await client.call(19, 4, { topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+    const beat = (c: RawClient, body: Record<string, unknown>) => c.call<any>(68, 0, {
+      groupId: 'kip848-durable', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1,
+      subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null, ...body,
+    });
+    const joined = await beat(client, { rebalanceTimeoutMs: 5000, subscribedTopicNames: [TOPIC], serverAssignor: 'range', topicPartitions: [] });
+    const topicId = joined.assignment.topicPartitions[0].topicId;
+    await beat(client, { memberId: joined.memberId, memberEpoch: joined.memberEpoch, topicPartitions: [{ topicId, partitions: [0, 1] }] });
+    const before = (await client.call<any>(69, 0, { groupIds: ['kip848-durable'], includeAuthorizedOperations: false })).groups[0];
+    client.close();
+    await broker.stop();
+
+    broker = await startBroker({ dataDir, config: groupTestConfig, log: () => {} });
+    client = await RawClient.open(broker.port);
+    const after = (await client.call<any>(69, 0, { groupIds: ['kip848-durable'], includeAuthorizedOperations: false })).groups[0];
+    expect(after.errorCode).toBe(ErrorCode.NONE);
+    expect([after.groupEpoch, after.assignmentEpoch, after.assignorName]).toEqual([before.groupEpoch, before.assignmentEpoch, 'range']);
+    expect(after.members.map((m: any) => [m.memberId, m.memberEpoch, m.subscribedTopicNames, m.assignment.topicPartitions[0].partitions])).toEqual([[joined.memberId, joined.memberEpoch, [TOPIC], [0, 1]]]);
+    const resumed = await beat(client, { memberId: joined.memberId, memberEpoch: joined.memberEpoch, topicPartitions: [{ topicId, partitions: [0, 1] }] });
+    expect([resumed.errorCode, resumed.memberEpoch]).toEqual([ErrorCode.NONE, joined.memberEpoch]);
+    expect((await beat(client, { memberId: joined.memberId, memberEpoch: -1 })).errorCode).toBe(ErrorCode.NONE);
+    expect(((await client.call(42, 2, { groupsNames: ['kip848-durable'] })) as any).results[0].errorCode).toBe(ErrorCode.NONE);
+    client.close();
+    await broker.stop();
+
+    broker = await startBroker({ dataDir, config: groupTestConfig, log: () => {} });
+    client = await RawClient.open(broker.port);
+    const gone = (await client.call<any>(69, 0, { groupIds: ['kip848-durable'], includeAuthorizedOperations: false })).groups[0];
+    expect(gone.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    client.close();
+    await broker.stop();
+  });
+});
+
 describe('offsets.retention.minutes', () => {
   it('drops offsets of deleted topics, expires offsets of empty groups once the retention has passed, with tombstones that survive a reload', async () => {
     const dataDir = tempDir();
