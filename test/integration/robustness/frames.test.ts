@@ -17,6 +17,8 @@ import {
   type ProduceResponse,
 } from '../../../src/protocol/index.js';
 import { buildBatch } from '../../../src/protocol/records/index.js';
+import { schemaApis } from '../../../src/protocol/generated/schema.js';
+import { randomMessage, Rng } from '../../unit/protocol/support/random-message.js';
 
 const FRAME_COUNT = 10_000;
 const ROUNDS = 20;
@@ -252,6 +254,46 @@ describe('hostile frames', () => {
     expect(closeLogLines).toBeGreaterThan(0); // the log hook sees the broker's lines
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
     expect(heapGrowth).toBeLessThan(HEAP_GROWTH_BYTES_MAX);
+  }, 240_000);
+});
+
+/** APIs whose random requests could ask for unbounded work (billions of partitions): left out. */
+const RESOURCE_CREATING_APIS = new Set([19, 37]);
+const RANDOM_REQUESTS_PER_API_VERSION = 10;
+
+describe('random well-formed requests', () => {
+  it('answers or closes on random valid requests of every API/version without a handler throwing', async () => {
+    const rng = new Rng(Number(process.env.ROBUST_SEED ?? 20261125));
+    const requests: Buffer[] = [];
+    for (const api of apis.values()) {
+      if (RESOURCE_CREATING_APIS.has(api.apiKey)) continue;
+      const schema = schemaApis.find((a) => a.apiKey === api.apiKey)!.request;
+      for (let version = api.minVersion; version <= api.maxVersion; version++) {
+        for (let i = 0; i < RANDOM_REQUESTS_PER_API_VERSION; i++) requests.push(frame(api.apiKey, version, randomMessage(schema, version, rng), i + 1));
+      }
+    }
+    const errorsBefore = internalErrors.length;
+    const healthy = await HealthyClient.open();
+    const before = await healthy.roundTrip(-1);
+    const lanes = Array.from({ length: LANES }, (_, lane) => requests.filter((_, i) => i % LANES === lane));
+    const outcomes: Record<Outcome, number> = { answered: 0, closed: 0, slow: 0 };
+    await Promise.all(lanes.map(async (mine) => {
+      let socket = await open();
+      for (const request of mine) {
+        const outcome = await probe(socket, request, 500);
+        outcomes[outcome]++;
+        if (outcome !== 'answered') {
+          socket.destroy();
+          socket = await open();
+        }
+      }
+      socket.destroy();
+    }));
+    expect(await healthy.roundTrip(-2)).toBe(before + 1n);
+    healthy.close();
+    expect(outcomes.answered).toBeGreaterThan(requests.length / 4);
+    const distinct = [...new Set(internalErrors.slice(errorsBefore).map((l) => l.replace(/^.*internal error: /, '').split('\n').slice(0, 3).join(' | ')))];
+    expect(distinct, distinct.join('\n')).toEqual([]);
   }, 240_000);
 });
 
