@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Golden request captures (issue "Protocol"): a capture proxy in front of a Rill broker records
-// every request frame real clients send, while kafkajs, kcat, python3-confluent-kafka and
-// kafka-python each run a short session (metadata, create topic, produce, fetch, list offsets, a
+// every request frame real clients send, while kafkajs, kcat, python3-confluent-kafka,
+// kafka-python and @platformatic/kafka (flexible versions) each run a short session (metadata, create topic, produce, fetch, list offsets, a
 // group join). The broker advertises the proxy's address, so every connection goes through it.
 // Writes test/fixtures/captures/<client>/<nnn>-<api>-v<version>.bin (the frame without its size
 // prefix) and index.json per client. Frames are deduplicated (correlation id aside) and capped
@@ -18,7 +18,7 @@ const { startBroker } = await import(join(root, 'dist/src/index.js'));
 const { getApi } = await import(join(root, 'dist/src/protocol/index.js'));
 const PYTHON = '/usr/bin/python3';
 const FRAMES_PER_API_VERSION_MAX = 4;
-const CLIENTS = ['kafkajs', 'kcat', 'confluent-kafka', 'kafka-python'];
+const CLIENTS = ['kafkajs', 'kcat', 'confluent-kafka', 'kafka-python', 'platformatic-kafka'];
 
 let currentClient = 'none';
 /** client -> captured frames */
@@ -109,6 +109,44 @@ async function kafkajsSession(bootstrap) {
   return { seen };
 }
 
+async function platformaticSession(bootstrap) {
+  const { Admin, Producer, Consumer, ProduceAcks } = await import('@platformatic/kafka');
+  const base = { clientId: 'golden-platformatic-kafka', bootstrapBrokers: [bootstrap] };
+  const topic = 'golden-platformatic-kafka';
+  const admin = new Admin(base);
+  await admin.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
+  await admin.metadata({ topics: [topic] });
+  const producer = new Producer(base);
+  // acks goes with send(): the constructor's acks is not used by send (it defaults to LEADER).
+  await producer.send({
+    acks: ProduceAcks.ALL,
+    messages: [0, 1, 2].map((i) => ({
+      topic, partition: 0, key: Buffer.from(`key-${i}`), value: Buffer.from(`value-${i}`),
+      timestamp: 1_700_000_000_000n + BigInt(i), headers: new Map([[Buffer.from('h'), Buffer.from(String(i))]]),
+    })),
+  });
+  await producer.close();
+  await admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: 1_700_000_000_001n }] }] });
+  await admin.listOffsets({ topics: [{ name: topic, partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
+  const consumer = new Consumer({ ...base, groupId: 'golden-platformatic-kafka-group', maxWaitTime: 100 });
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+  let seen = 0;
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    stream.on('data', () => {
+      seen++;
+      if (seen >= 3) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  await stream.close();
+  await consumer.close(true);
+  await admin.close();
+  return { seen };
+}
+
 async function kcatSession(bootstrap) {
   const kcat = (args, input) => new Promise((resolve) => {
     const child = execFile('kcat', ['-b', bootstrap, '-X', 'client.id=golden-kcat', ...args], { timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -184,6 +222,7 @@ for (const client of wanted) {
   let summary;
   if (client === 'kafkajs') summary = await kafkajsSession(bootstrap);
   else if (client === 'kcat') summary = await kcatSession(bootstrap);
+  else if (client === 'platformatic-kafka') summary = await platformaticSession(bootstrap);
   else summary = await pythonSession(client, bootstrap);
   currentClient = 'none';
   writeFixtures(client, captured.get(client) ?? [], summary);

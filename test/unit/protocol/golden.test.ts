@@ -30,11 +30,28 @@ const CAPTURES = join(packageRoot(), 'test/fixtures/captures');
 const T0 = 1_700_000_000_000;
 
 /** What each client's session (scripts/capture-frames.mjs, scripts/capture-session.py) did. */
-const EXPECTED: Record<string, { acks: number; softwareName: string | null; timestamps: boolean; createsTopic: boolean; headers: boolean }> = {
-  kafkajs: { acks: -1, softwareName: null, timestamps: true, createsTopic: true, headers: true },
-  kcat: { acks: -1, softwareName: 'librdkafka', timestamps: false, createsTopic: false, headers: true },
-  'confluent-kafka': { acks: -1, softwareName: 'confluent-kafka-python', timestamps: true, createsTopic: true, headers: true },
-  'kafka-python': { acks: 1, softwareName: null, timestamps: true, createsTopic: true, headers: true },
+interface Expected {
+  acks: number;
+  softwareName: string | null;
+  timestamps: boolean;
+  createsTopic: boolean;
+  headers: boolean;
+  /** Fetch v13+ addresses topics by id. */
+  fetchByTopicId: boolean;
+  /** Starting from the earliest offset without a committed one, it never sends OffsetFetch. */
+  offsetFetch: boolean;
+  /**
+   * The ConsumerProtocolSubscription version the bytes really follow when it differs from the
+   * declared one (@platformatic/kafka 1.35 declares v1 but writes the v0 fields only).
+   */
+  subscriptionBodyVersion?: number;
+}
+const EXPECTED: Record<string, Expected> = {
+  kafkajs: { acks: -1, softwareName: null, timestamps: true, createsTopic: true, headers: true, fetchByTopicId: false, offsetFetch: true },
+  kcat: { acks: -1, softwareName: 'librdkafka', timestamps: false, createsTopic: false, headers: true, fetchByTopicId: false, offsetFetch: true },
+  'confluent-kafka': { acks: -1, softwareName: 'confluent-kafka-python', timestamps: true, createsTopic: true, headers: true, fetchByTopicId: false, offsetFetch: true },
+  'kafka-python': { acks: 1, softwareName: null, timestamps: true, createsTopic: true, headers: true, fetchByTopicId: false, offsetFetch: true },
+  'platformatic-kafka': { acks: -1, softwareName: 'platformatic-kafka', timestamps: true, createsTopic: true, headers: true, fetchByTopicId: true, offsetFetch: false, subscriptionBodyVersion: 0 },
 };
 
 const clients = readdirSync(CAPTURES).filter((c) => EXPECTED[c] !== undefined).sort();
@@ -49,7 +66,7 @@ function load(client: string): Array<IndexEntry & { frame: Buffer; decoded: Retu
 
 describe('golden captures', () => {
   it('has captures of every client', () => {
-    expect(clients).toEqual(['confluent-kafka', 'kafka-python', 'kafkajs', 'kcat']);
+    expect(clients).toEqual(['confluent-kafka', 'kafka-python', 'kafkajs', 'kcat', 'platformatic-kafka']);
   });
 
   for (const client of clients) {
@@ -73,9 +90,10 @@ describe('golden captures', () => {
 
       it('the session covered metadata, produce, fetch, list offsets and a group join', () => {
         const apis = new Set(frames.map((f) => f.apiName));
-        for (const name of ['ApiVersions', 'Metadata', 'Produce', 'Fetch', 'ListOffsets', 'FindCoordinator', 'JoinGroup', 'SyncGroup', 'OffsetFetch', 'LeaveGroup']) {
+        for (const name of ['ApiVersions', 'Metadata', 'Produce', 'Fetch', 'ListOffsets', 'FindCoordinator', 'JoinGroup', 'SyncGroup', 'LeaveGroup']) {
           expect(apis.has(name), name).toBe(true);
         }
+        expect(apis.has('OffsetFetch')).toBe(expected.offsetFetch);
         if (expected.createsTopic) expect(apis.has('CreateTopics')).toBe(true);
         expect(frames[0]!.apiName).toBe('ApiVersions');
       });
@@ -125,7 +143,8 @@ describe('golden captures', () => {
 
       it('Fetch and ListOffsets address the session topic; one ListOffsets asks by timestamp', () => {
         const fetches = bodies<FetchRequest>(1);
-        expect(fetches.some((f) => f.topics.some((t) => t.topic === topic && t.partitions.every((p) => p.fetchOffset >= 0n)))).toBe(true);
+        const addressed = (t: FetchRequest['topics'][number]) => (expected.fetchByTopicId ? /^[A-Za-z0-9_-]{22}$/.test(t.topicId) && t.topicId !== 'AAAAAAAAAAAAAAAAAAAAAA' : t.topic === topic);
+        expect(fetches.some((f) => f.topics.some((t) => addressed(t) && t.partitions.every((p) => p.fetchOffset >= 0n)))).toBe(true);
         expect(fetches.every((f) => f.maxWaitMs >= 0 && f.replicaId === -1)).toBe(true);
         const listOffsets = bodies<ListOffsetsRequest>(2);
         expect(listOffsets.every((l) => l.topics.every((t) => t.name === topic))).toBe(true);
@@ -141,8 +160,13 @@ describe('golden captures', () => {
         expect(joins.every((j) => j.groupId === group && j.protocolType === 'consumer' && j.sessionTimeoutMs > 0)).toBe(true);
         const subscription = dataMessages.get('ConsumerProtocolSubscription')!;
         for (const protocol of joins[0]!.protocols) {
-          const version = protocol.metadata.readInt16BE(0);
-          const decoded = subscription.decode(Math.min(version, subscription.maxVersion), protocol.metadata, 2) as ConsumerProtocolSubscription;
+          const declared = protocol.metadata.readInt16BE(0);
+          const version = expected.subscriptionBodyVersion ?? Math.min(declared, subscription.maxVersion);
+          if (expected.subscriptionBodyVersion !== undefined) {
+            expect(declared).toBeGreaterThan(version);
+            expect(() => subscription.decode(declared, protocol.metadata, 2)).toThrow(/ownedPartitions/);
+          }
+          const decoded = subscription.decode(version, protocol.metadata, 2) as ConsumerProtocolSubscription;
           expect(decoded.topics, protocol.name).toEqual([topic]);
         }
         expect(joins[0]!.protocols.length).toBeGreaterThan(0);
