@@ -60,10 +60,11 @@ describe(CLIENT, () => {
   beforeAll(async () => {
     broker = await startBroker({ config: COMPAT_BROKER_CONFIG, log: () => {} });
     admin = new Admin(base());
-    producer = new Producer({ ...base(), acks: ProduceAcks.ALL, autocreateTopics: true });
+    // acks go with each send(): the constructor's acks is not used by send (it defaults to LEADER).
+    producer = new Producer({ ...base(), autocreateTopics: true });
     await admin.createTopics({ topics: ['pk-data'], partitions: 1, replicas: 1 });
     for (const codec of CODECS) {
-      await producer.send({
+      await producer.send({ acks: ProduceAcks.ALL,
         compression: codec,
         messages: [
           { topic: 'pk-data', partition: 0, key: Buffer.from(`k-${codec}`), value: Buffer.from(value(codec)), headers: new Map([[Buffer.from('h'), Buffer.from(codec)], [Buffer.from('x'), Buffer.from('1')]]) },
@@ -154,13 +155,13 @@ describe(CLIENT, () => {
   compat.unsupported('codec-zstd', 'uses node:zlib zstd, which Node 20 does not have');
 
   compat.scenario('record-at-max-bytes', async () => {
-    const sent = await producer.send({ messages: [{ topic: 'pk-big', partition: 0, value: Buffer.alloc(VALUE_AT_LIMIT, 'x') }] });
+    const sent = await producer.send({ acks: ProduceAcks.ALL, messages: [{ topic: 'pk-big', partition: 0, value: Buffer.alloc(VALUE_AT_LIMIT, 'x') }] });
     expect(sent.offsets).toEqual([{ topic: 'pk-big', partition: 0, offset: 0n }]);
     expect((await fetchBatches(broker.port, 'pk-big', 0)).map((b) => [b.baseOffset, b.recordCount])).toEqual([[0, 1]]);
   });
 
   compat.scenario('record-above-max-bytes', async () => {
-    const failure = await producer.send({ messages: [{ topic: 'pk-big', partition: 0, value: Buffer.alloc(VALUE_AT_LIMIT + 1, 'y') }] }).then(() => null, (e: unknown) => e);
+    const failure = await producer.send({ acks: ProduceAcks.ALL, messages: [{ topic: 'pk-big', partition: 0, value: Buffer.alloc(VALUE_AT_LIMIT + 1, 'y') }] }).then(() => null, (e: unknown) => e);
     expect(protocolErrors(failure)).toEqual([{ apiId: 'MESSAGE_TOO_LARGE', apiCode: 10 }]);
     expect((await fetchBatches(broker.port, 'pk-big', 0)).map((b) => b.baseOffset)).toEqual([0]);
   });
@@ -171,7 +172,7 @@ describe(CLIENT, () => {
   });
 
   compat.scenario('consume-from-timestamp', async () => {
-    await producer.send({ messages: [0n, 1n, 2n].map((i) => ({ topic: 'pk-time', partition: 0, value: Buffer.from(`t${i}`), timestamp: T0 + 1000n * i })) });
+    await producer.send({ acks: ProduceAcks.ALL, messages: [0n, 1n, 2n].map((i) => ({ topic: 'pk-time', partition: 0, value: Buffer.from(`t${i}`), timestamp: T0 + 1000n * i })) });
     expect((await fetchBatches(broker.port, 'pk-time', 0)).map((b) => b.recordCount)).toEqual([3]);
     const lookup = async (timestamp: bigint) => (await admin.listOffsets({ topics: [{ name: 'pk-time', partitions: [{ partitionIndex: 0, timestamp }] }] }))[0]!.partitions[0]!;
     const inside = await lookup(T0 + 500n);
@@ -185,7 +186,7 @@ describe(CLIENT, () => {
   compat.unsupported('legacy-message-format', 'negotiates versions with ApiVersions and only writes v2 batches');
 
   compat.scenario('auto-create-topic', async () => {
-    const sent = await producer.send({ messages: [{ topic: 'pk-auto', key: Buffer.from('a'), value: Buffer.from('auto') }] });
+    const sent = await producer.send({ acks: ProduceAcks.ALL, messages: [{ topic: 'pk-auto', key: Buffer.from('a'), value: Buffer.from('auto') }] });
     expect(sent.offsets).toEqual([{ topic: 'pk-auto', partition: 0, offset: 0n }]);
     const md = await admin.metadata({ topics: ['pk-auto'] });
     expect(md.topics.get('pk-auto')?.partitionsCount).toBe(1);
