@@ -64,7 +64,8 @@ describe(CLIENT, () => {
     producer = new Producer({ ...base(), autocreateTopics: true });
     await admin.createTopics({ topics: ['pk-data'], partitions: 1, replicas: 1 });
     for (const codec of CODECS) {
-      await producer.send({ acks: ProduceAcks.ALL,
+      await producer.send({
+        acks: ProduceAcks.ALL,
         compression: codec,
         messages: [
           { topic: 'pk-data', partition: 0, key: Buffer.from(`k-${codec}`), value: Buffer.from(value(codec)), headers: new Map([[Buffer.from('h'), Buffer.from(codec)], [Buffer.from('x'), Buffer.from('1')]]) },
