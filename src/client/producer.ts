@@ -8,9 +8,10 @@
 // (one object shared by every record in the batch); produce() returns nothing and reports
 // failures through flush() and onError (the bench's fast path).
 //
-// Idempotence: the Java client enables it by default. Rill's broker does not answer
-// InitProducerId yet, so here it is an option, default off; with it on the producer asks for a
-// producer id at connect() and numbers each partition's batches.
+// Idempotence: the Java client enables it by default. Here it is an option, default off (it was
+// written before Rill's broker answered InitProducerId); with it on, connect() asks for a
+// producer id and each partition's batches carry sequence numbers, so a retried batch whose
+// first answer was lost is not written twice.
 import {
   defaultInitProducerIdRequest,
   defaultProduceRequest,
@@ -64,6 +65,8 @@ interface PartitionQueue {
 }
 
 const SEQUENCE_MAX = 0x7fffffff;
+/** transaction.timeout.ms as the Java client sends it (unused without a transactional id). */
+const TRANSACTION_TIMEOUT_MS_DEFAULT = 60_000;
 /** Room past batch.size for the record that closes a batch (avoids a regrow copy). */
 const BATCH_HEADROOM_BYTES = 1024;
 /** A batch buffer starts this large (or as large as the partition's previous batch) and doubles as records arrive. */
@@ -139,7 +142,7 @@ export class Producer {
 
   private async initProducerId(): Promise<void> {
     const connection = await this.cluster.anyConnection();
-    const response = await connection.request<InitProducerIdResponse>(ApiKey.InitProducerId, { ...defaultInitProducerIdRequest(), producerId: -1n, producerEpoch: -1 });
+    const response = await connection.request<InitProducerIdResponse>(ApiKey.InitProducerId, { ...defaultInitProducerIdRequest(), transactionalId: null, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS_DEFAULT, producerId: -1n, producerEpoch: -1 });
     if (response.errorCode !== ErrorCode.NONE) throw new KafkaError(response.errorCode, 'InitProducerId');
     this.identity = { producerId: Number(response.producerId), producerEpoch: response.producerEpoch };
   }

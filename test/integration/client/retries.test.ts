@@ -17,19 +17,26 @@ interface CuttingProxy {
   cuts: number;
   /** Produce requests to drop silently (the connection stays open, no answer comes). */
   swallowsLeft: number;
+  /** Produce requests forwarded whose answer is lost (the connection is cut when it comes). */
+  lostAnswersLeft: number;
 }
 
 /** A proxy that destroys a connection when a Produce request starts on it, cutsLeft times. */
 async function startProxy(): Promise<CuttingProxy> {
-  const proxy: CuttingProxy = { server: createServer(), port: 0, cutsLeft: 0, cuts: 0, swallowsLeft: 0 };
+  const proxy: CuttingProxy = { server: createServer(), port: 0, cutsLeft: 0, cuts: 0, swallowsLeft: 0, lostAnswersLeft: 0 };
   let target = 0;
   proxy.server.on('connection', (client: Socket) => {
     const upstream = connect({ host: '127.0.0.1', port: target });
+    let answerToLose = false;
     client.on('data', (chunk: Buffer) => {
       const isProduce = chunk.length >= 6 && chunk.readInt16BE(4) === PRODUCE_API_KEY;
       if (isProduce && proxy.swallowsLeft > 0) {
         proxy.swallowsLeft -= 1;
         return;
+      }
+      if (isProduce && proxy.lostAnswersLeft > 0) {
+        proxy.lostAnswersLeft -= 1;
+        answerToLose = true;
       }
       if (isProduce && proxy.cutsLeft > 0) {
         proxy.cutsLeft -= 1;
@@ -40,7 +47,11 @@ async function startProxy(): Promise<CuttingProxy> {
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!answerToLose) return void client.write(chunk);
+      client.destroy();
+      upstream.destroy();
+    });
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
@@ -132,6 +143,45 @@ describe('producer retries', () => {
     expect(failure).toBeInstanceOf(KafkaError);
     expect((failure as KafkaError).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     await producer.close().catch(() => undefined);
+  });
+});
+
+describe('idempotence', () => {
+  async function valuesOf(bootstrap: string, topic: string, expected: number): Promise<string[]> {
+    const consumer = new Consumer({ bootstrap, maxWaitMs: 100 });
+    await consumer.assign([{ topic, partition: 0, offset: 'earliest' }]);
+    const values: string[] = [];
+    const stopSoon = setTimeout(() => void consumer.stop(), 3_000);
+    await consumer.run({
+      eachBatch: (batch) => {
+        values.push(...batch.records.map((r) => r.value!.toString()));
+        if (values.length > expected) void consumer.stop();
+      },
+    });
+    clearTimeout(stopSoon);
+    await consumer.close();
+    return values;
+  }
+
+  async function produceWithLostAnswer(idempotent: boolean): Promise<string[]> {
+    const bootstrap = `127.0.0.1:${proxy.port}`;
+    const topic = uniqueTopic(idempotent ? 'idempotent' : 'not-idempotent');
+    await createTopic(bootstrap, topic, 1);
+    const producer = new Producer({ bootstrap, acks: 'all', lingerMs: 0, retryBackoffMs: 20, idempotent, maxInFlightRequests: 1 });
+    await producer.connect();
+    proxy.lostAnswersLeft = 1;
+    await Promise.all(['a', 'b', 'c'].map((v) => producer.send({ topic, value: Buffer.from(v) })));
+    await producer.close();
+    expect(proxy.lostAnswersLeft).toBe(0);
+    return valuesOf(bootstrap, topic, 3);
+  }
+
+  it('without idempotence a batch whose answer was lost is written twice', async () => {
+    expect(await produceWithLostAnswer(false)).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+  });
+
+  it('with idempotence the retried batch is not written twice', async () => {
+    expect(await produceWithLostAnswer(true)).toEqual(['a', 'b', 'c']);
   });
 });
 
