@@ -26,7 +26,7 @@ export interface MicroBenchOptions {
   /** Time budget per task and round, ms (tinybench `time`). */
   timeMs?: number;
   /**
-   * Rounds over all workloads (default 3). Within a round the implementations of one
+   * Rounds over all workloads (default 5). Within a round the implementations of one
    * function and size run back to back, in an order rotated every round, so load swings on a
    * shared machine hit them alike; a row reports the median of its rounds.
    */
@@ -228,7 +228,7 @@ export async function runMicroBenchmarks(options: MicroBenchOptions = {}): Promi
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const sizesBytes = [...(options.sizesBytes ?? DEFAULT_SIZES_BYTES)];
   const timeMs = options.timeMs ?? 150;
-  const roundCount = options.rounds ?? 3;
+  const roundCount = options.rounds ?? 5;
   const machine = machineInfo();
   const { accels, skipped } = loadImplementations(options.implementations ?? ALL_IMPLEMENTATIONS);
   for (const line of skipped) log(`skipped ${line}`);
