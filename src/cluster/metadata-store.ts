@@ -4,8 +4,9 @@
 // fsync, rename over the old one, fsync the directory), so a crash leaves the old or the new
 // document, never a mix.
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurably } from '../util/durable-file.js';
 
 export interface TopicMetadata {
   readonly name: string;
@@ -181,31 +182,13 @@ export class FileMetadataStore implements MetadataStore {
 
   private persist(): void {
     const document = { version: FORMAT_VERSION, topics: [...this.topics.values()] };
-    writeFileAtomically(this.path, JSON.stringify(document, null, 1) + '\n');
+    writeFileDurably(this.path, JSON.stringify(document, null, 1) + '\n');
   }
 }
 
 function checkPartitionCount(count: number): void {
   if (!Number.isSafeInteger(count) || count < 1 || count > PARTITIONS_PER_TOPIC_MAX) {
     throw new MetadataError('INVALID_PARTITIONS', `partition count ${count} outside [1, ${PARTITIONS_PER_TOPIC_MAX}]`);
-  }
-}
-
-function writeFileAtomically(path: string, text: string): void {
-  const tmpPath = `${path}.tmp`;
-  const fd = openSync(tmpPath, 'w', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmpPath, path);
-  const dirFd = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
   }
 }
 

@@ -1,8 +1,9 @@
 // Dynamic broker configs (AlterConfigs / IncrementalAlterConfigs on broker resources) survive a
 // restart: `rill-dynamic-configs.json` in the data dir holds the cluster-wide defaults and this
 // broker's values, replaced atomically (temp file, fsync, rename) after every change.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../util/durable-file.js';
 import type { BrokerConfig } from './broker-config.js';
 import { ConfigError } from './errors.js';
 
@@ -39,18 +40,6 @@ function applyAll(config: BrokerConfig, values: Record<string, string>, perBroke
   }
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmpPath = `${path}.tmp`;
-  const fd = openSync(tmpPath, 'w', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmpPath, path);
-}
-
 /** Loads stored dynamic configs into `config`, then saves them after every later change. */
 export function persistDynamicConfigs(config: BrokerConfig, dataDir: string, warn: (line: string) => void): void {
   const path = join(dataDir, FILE_NAME);
@@ -61,6 +50,6 @@ export function persistDynamicConfigs(config: BrokerConfig, dataDir: string, war
   }
   config.onDynamicChange(() => {
     const document: DynamicDocument = { clusterDefaults: config.dynamicTexts(false), broker: config.dynamicTexts(true) };
-    writeAtomically(path, JSON.stringify(document, null, 1) + '\n');
+    writeFileDurably(path, JSON.stringify(document, null, 1) + '\n');
   });
 }

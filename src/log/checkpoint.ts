@@ -3,8 +3,8 @@
 //   recovery-point-offset-checkpoint, log-start-offset-checkpoint (per log dir):
 //     entries "topic partition offset"
 //   leader-epoch-checkpoint (per partition dir): entries "epoch startOffset"
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fsyncDirectory, writeFileDurably } from '../util/durable-file.js';
 import { StorageError } from './errors.js';
 
 export const CHECKPOINT_VERSION = 0;
@@ -22,26 +22,10 @@ export class CheckpointFormatError extends StorageError {
 
 export function writeCheckpointFile(path: string, entries: readonly string[]): void {
   const text = `${CHECKPOINT_VERSION}\n${entries.length}\n${entries.map((e) => e + '\n').join('')}`;
-  const tmpPath = path + '.tmp';
-  const fd = openSync(tmpPath, 'w', 0o644);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmpPath, path);
-  fsyncDirectory(dirname(path));
+  writeFileDurably(path, text);
 }
 
-export function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
+export { fsyncDirectory };
 
 /** The entry lines, or undefined when the file does not exist. Throws CheckpointFormatError. */
 export function readCheckpointFile(path: string): string[] | undefined {

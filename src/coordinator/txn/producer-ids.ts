@@ -2,9 +2,9 @@
 // of a block is handed out, the block's end is written to `producer-id-block` in the data dir
 // (write to .tmp, fsync, rename, fsync the dir), so after any crash the next start begins past
 // every id ever handed out.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDirectory } from '../../log/checkpoint.js';
+import { writeFileDurably } from '../../util/durable-file.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 export const PRODUCER_ID_FILE = 'producer-id-block';
@@ -14,7 +14,7 @@ export class ProducerIdAllocator {
   private blockEnd: number;
   private readonly path: string;
 
-  constructor(private readonly dataDir: string) {
+  constructor(dataDir: string) {
     this.path = join(dataDir, PRODUCER_ID_FILE);
     this.nextId = this.readReservedEnd();
     this.blockEnd = this.nextId;
@@ -42,16 +42,7 @@ export class ProducerIdAllocator {
   }
 
   private reserve(end: number): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, `${end}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    fsyncDirectory(this.dataDir);
+    writeFileDurably(this.path, `${end}\n`);
     this.blockEnd = end;
   }
 }
