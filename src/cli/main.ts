@@ -2,15 +2,18 @@
 // The `rill` command. `rill start` runs a broker until SIGTERM/SIGINT.
 import { startBroker, type RunningBroker } from '../broker.js';
 import { ConfigError } from '../config/errors.js';
-import { AdminConnectionError } from './admin-connection.js';
 import { parseStartArgs, startUsage, UsageError } from './start-options.js';
-import { KafkaCommandError, runTopics, topicsUsage } from './topics.js';
-import { groupsUsage, runGroups } from './groups.js';
+// topics, groups, bench, produce and consume are imported when run: `rill start` does not load them.
 
 const EXIT_CONFIG_ERROR = 2;
 const SHUTDOWN_DEADLINE_MS = 5_000;
 
-const usage = `usage: rill <command>\n\ncommands:\n  start    run a broker\n  produce  stdin lines -> records\n  consume  records -> stdout lines\n  bench    produce|consume|e2e|micro benchmarks against any bootstrap server\n  topics   create, list, describe, alter, delete topics on any Kafka-compatible broker\n  groups   list, describe (offsets, lag), delete groups, reset offsets\n\n${startUsage}\n${topicsUsage}\n${groupsUsage}`;
+const usageHead = `usage: rill <command>\n\ncommands:\n  start    run a broker\n  produce  stdin lines -> records\n  consume  records -> stdout lines\n  bench    produce|consume|e2e|micro benchmarks against any bootstrap server\n  topics   create, list, describe, alter, delete topics on any Kafka-compatible broker\n  groups   list, describe (offsets, lag), delete groups, reset offsets`;
+
+async function usage(): Promise<string> {
+  const [{ topicsUsage }, { groupsUsage }] = await Promise.all([import('./topics.js'), import('./groups.js')]);
+  return `${usageHead}\n\n${startUsage}\n${topicsUsage}\n${groupsUsage}`;
+}
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(message + '\n');
@@ -63,7 +66,9 @@ async function start(args: string[]): Promise<void> {
   process.stdout.write(`rill: ready, bootstrap ${broker.bootstrap} (node ${broker.config.nodeId}, data ${broker.dataDirs.join(',')})\n`);
 }
 
-async function topics(args: string[], run: (args: string[]) => Promise<string[]> = runTopics): Promise<void> {
+/** topics, groups: Kafka errors and connection failures exit 1, usage errors 2. */
+async function adminCommand(args: string[], run: (args: string[]) => Promise<string[]>): Promise<void> {
+  const [{ KafkaCommandError }, { AdminConnectionError }] = await Promise.all([import('./topics.js'), import('./admin-connection.js')]);
   try {
     for (const line of await run(args)) process.stdout.write(line + '\n');
   } catch (err) {
@@ -86,16 +91,16 @@ async function clientCommand(args: string[], run: (args: string[]) => Promise<vo
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') return start(rest);
-  if (command === 'topics') return topics(rest);
-  if (command === 'groups') return topics(rest, runGroups);
+  if (command === 'topics') return adminCommand(rest, async (args) => (await import('./topics.js')).runTopics(args));
+  if (command === 'groups') return adminCommand(rest, async (args) => (await import('./groups.js')).runGroups(args));
   if (command === 'bench') return clientCommand(rest, async (args) => (await import('./bench.js')).runBenchCommand(args));
   if (command === 'produce') return clientCommand(rest, async (args) => (await import('./produce.js')).runProduceCommand(args));
   if (command === 'consume') return clientCommand(rest, async (args) => (await import('./consume.js')).runConsumeCommand(args));
   if (command === undefined || command === 'help' || command === '--help') {
-    process.stdout.write(usage + '\n');
+    process.stdout.write((await usage()) + '\n');
     return;
   }
-  fail(`rill: unknown command ${command}\n${usage}`, EXIT_CONFIG_ERROR);
+  fail(`rill: unknown command ${command}\n${await usage()}`, EXIT_CONFIG_ERROR);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { packageRoot } from '../../util/package-root.js';
-import { camelName, emitApiModule, emitDataModule, firstFlexible, GENERATED_HEADER, kebabName } from './emit.js';
+import { camelName, emitApiSection, emitCodecsModule, emitDataSection, firstFlexible, GENERATED_HEADER } from './emit.js';
 import { loadLegacyFloors, loadSpecs, type ApiSpec, type FieldType, type MessageSpec, type Specs } from './spec.js';
 
 export const GENERATED_DIR = 'src/protocol/generated';
@@ -14,12 +14,11 @@ export const LEGACY_FLOORS = 'src/protocol/codegen/legacy-floors.json';
 export function generateFiles(specsDir: string, floorsPath = join(packageRoot(), LEGACY_FLOORS)): Map<string, string> {
   const specs = loadSpecs(specsDir, loadLegacyFloors(floorsPath));
   const files = new Map<string, string>();
-  for (const api of specs.apis) {
-    files.set(`${GENERATED_DIR}/${kebabName(api.name)}.ts`, emitApiModule(api.apiKey, api.name, api.request, api.response));
-  }
-  for (const message of specs.data) {
-    files.set(`${GENERATED_DIR}/${kebabName(message.name)}.ts`, emitDataModule(message));
-  }
+  const sections = [
+    ...specs.apis.map((api) => emitApiSection(api.apiKey, api.name, api.request, api.response)),
+    ...specs.data.map(emitDataSection),
+  ];
+  files.set(`${GENERATED_DIR}/codecs.ts`, emitCodecsModule(sections));
   files.set(`${GENERATED_DIR}/registry.ts`, emitRegistry(specs));
   files.set(`${GENERATED_DIR}/index.ts`, emitIndex(specs));
   files.set(`${GENERATED_DIR}/schema.ts`, emitSchema(specs));
@@ -28,16 +27,16 @@ export function generateFiles(specsDir: string, floorsPath = join(packageRoot(),
 }
 
 function emitRegistry(specs: Specs): string {
-  const imports = specs.apis.map((a) => `import { ${camelName(a.name)}Api } from './${kebabName(a.name)}.js';`);
-  const dataImports = specs.data.map((m) => `import { ${camelName(m.name)}Data } from './${kebabName(m.name)}.js';`);
+  const imports = [...specs.apis.map((a) => `${camelName(a.name)}Api`), ...specs.data.map((m) => `${camelName(m.name)}Data`)];
   const keys = specs.apis.map((a) => `  ${a.name}: ${a.apiKey},`);
   return [
     GENERATED_HEADER,
     '// Every broker API Rill has codecs for, by api key, and every data message by name.',
     '',
     "import type { ApiDescriptor, DataDescriptor } from '../primitives/api.js';",
-    ...imports,
-    ...dataImports,
+    'import {',
+    ...imports.map((name) => `  ${name},`),
+    "} from './codecs.js';",
     '',
     '/** Kafka api keys by name. */',
     'export const ApiKeys = {',
@@ -56,12 +55,11 @@ function emitRegistry(specs: Specs): string {
 }
 
 function emitIndex(specs: Specs): string {
-  const modules = [...specs.apis.map((a) => kebabName(a.name)), ...specs.data.map((m) => kebabName(m.name))];
   return [
     GENERATED_HEADER,
     '',
     "export { ApiKeys, apis, dataMessages } from './registry.js';",
-    ...modules.map((m) => `export * from './${m}.js';`),
+    "export * from './codecs.js';",
     '',
   ].join('\n');
 }
@@ -171,10 +169,11 @@ function emitDoc(specs: Specs): string {
     '',
     '## How messages look in TypeScript',
     '',
-    '- One module per API in `src/protocol/generated/` (e.g. `produce.ts`): interfaces `ProduceRequest`,',
-    '  `ProduceResponse` and one per nested struct (`ProduceRequestTopicProduceData`, ...), `default...()` factories,',
-    '  `read...`/`write...` functions, and the descriptor `produceApi`. `getApi(apiKey)` / `apis` (registry.ts) map',
-    '  api keys to descriptors; `ApiKeys.Produce` etc. name them.',
+    '- One section per API in `src/protocol/generated/codecs.ts` (one module for all codecs: Node\'s ESM loader',
+    '  pays per module at start): interfaces `ProduceRequest`, `ProduceResponse` and one per nested struct',
+    '  (`ProduceRequestTopicProduceData`, ...), `default...()` factories, `read...`/`write...` functions, and the',
+    '  descriptor `produceApi`. `getApi(apiKey)` / `apis` (registry.ts) map api keys to descriptors;',
+    '  `ApiKeys.Produce` etc. name them.',
     '- Field names are Kafka\'s with the first letter lowered (`TopicData` -> `topicData`).',
     '- int8/int16/int32/uint16/uint32/float64 are `number`; **int64 is `bigint`** everywhere (offsets, producer ids,',
     '  timestamps, epochs stored as int64); bool is `boolean`; strings are `string`.',

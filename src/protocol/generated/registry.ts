@@ -2,88 +2,90 @@
 // Every broker API Rill has codecs for, by api key, and every data message by name.
 
 import type { ApiDescriptor, DataDescriptor } from '../primitives/api.js';
-import { produceApi } from './produce.js';
-import { fetchApi } from './fetch.js';
-import { listOffsetsApi } from './list-offsets.js';
-import { metadataApi } from './metadata.js';
-import { offsetCommitApi } from './offset-commit.js';
-import { offsetFetchApi } from './offset-fetch.js';
-import { findCoordinatorApi } from './find-coordinator.js';
-import { joinGroupApi } from './join-group.js';
-import { heartbeatApi } from './heartbeat.js';
-import { leaveGroupApi } from './leave-group.js';
-import { syncGroupApi } from './sync-group.js';
-import { describeGroupsApi } from './describe-groups.js';
-import { listGroupsApi } from './list-groups.js';
-import { saslHandshakeApi } from './sasl-handshake.js';
-import { apiVersionsApi } from './api-versions.js';
-import { createTopicsApi } from './create-topics.js';
-import { deleteTopicsApi } from './delete-topics.js';
-import { deleteRecordsApi } from './delete-records.js';
-import { initProducerIdApi } from './init-producer-id.js';
-import { offsetForLeaderEpochApi } from './offset-for-leader-epoch.js';
-import { addPartitionsToTxnApi } from './add-partitions-to-txn.js';
-import { addOffsetsToTxnApi } from './add-offsets-to-txn.js';
-import { endTxnApi } from './end-txn.js';
-import { writeTxnMarkersApi } from './write-txn-markers.js';
-import { txnOffsetCommitApi } from './txn-offset-commit.js';
-import { describeAclsApi } from './describe-acls.js';
-import { createAclsApi } from './create-acls.js';
-import { deleteAclsApi } from './delete-acls.js';
-import { describeConfigsApi } from './describe-configs.js';
-import { alterConfigsApi } from './alter-configs.js';
-import { alterReplicaLogDirsApi } from './alter-replica-log-dirs.js';
-import { describeLogDirsApi } from './describe-log-dirs.js';
-import { saslAuthenticateApi } from './sasl-authenticate.js';
-import { createPartitionsApi } from './create-partitions.js';
-import { createDelegationTokenApi } from './create-delegation-token.js';
-import { renewDelegationTokenApi } from './renew-delegation-token.js';
-import { expireDelegationTokenApi } from './expire-delegation-token.js';
-import { describeDelegationTokenApi } from './describe-delegation-token.js';
-import { deleteGroupsApi } from './delete-groups.js';
-import { electLeadersApi } from './elect-leaders.js';
-import { incrementalAlterConfigsApi } from './incremental-alter-configs.js';
-import { alterPartitionReassignmentsApi } from './alter-partition-reassignments.js';
-import { listPartitionReassignmentsApi } from './list-partition-reassignments.js';
-import { offsetDeleteApi } from './offset-delete.js';
-import { describeClientQuotasApi } from './describe-client-quotas.js';
-import { alterClientQuotasApi } from './alter-client-quotas.js';
-import { describeUserScramCredentialsApi } from './describe-user-scram-credentials.js';
-import { alterUserScramCredentialsApi } from './alter-user-scram-credentials.js';
-import { describeQuorumApi } from './describe-quorum.js';
-import { updateFeaturesApi } from './update-features.js';
-import { describeClusterApi } from './describe-cluster.js';
-import { describeProducersApi } from './describe-producers.js';
-import { unregisterBrokerApi } from './unregister-broker.js';
-import { describeTransactionsApi } from './describe-transactions.js';
-import { listTransactionsApi } from './list-transactions.js';
-import { consumerGroupHeartbeatApi } from './consumer-group-heartbeat.js';
-import { consumerGroupDescribeApi } from './consumer-group-describe.js';
-import { getTelemetrySubscriptionsApi } from './get-telemetry-subscriptions.js';
-import { pushTelemetryApi } from './push-telemetry.js';
-import { listClientMetricsResourcesApi } from './list-client-metrics-resources.js';
-import { describeTopicPartitionsApi } from './describe-topic-partitions.js';
-import { shareGroupHeartbeatApi } from './share-group-heartbeat.js';
-import { shareGroupDescribeApi } from './share-group-describe.js';
-import { shareFetchApi } from './share-fetch.js';
-import { shareAcknowledgeApi } from './share-acknowledge.js';
-import { addRaftVoterApi } from './add-raft-voter.js';
-import { removeRaftVoterApi } from './remove-raft-voter.js';
-import { initializeShareGroupStateApi } from './initialize-share-group-state.js';
-import { readShareGroupStateApi } from './read-share-group-state.js';
-import { writeShareGroupStateApi } from './write-share-group-state.js';
-import { deleteShareGroupStateApi } from './delete-share-group-state.js';
-import { readShareGroupStateSummaryApi } from './read-share-group-state-summary.js';
-import { streamsGroupHeartbeatApi } from './streams-group-heartbeat.js';
-import { streamsGroupDescribeApi } from './streams-group-describe.js';
-import { consumerProtocolAssignmentData } from './consumer-protocol-assignment.js';
-import { consumerProtocolSubscriptionData } from './consumer-protocol-subscription.js';
-import { defaultPrincipalDataData } from './default-principal-data.js';
-import { kRaftVersionRecordData } from './kraft-version-record.js';
-import { leaderChangeMessageData } from './leader-change-message.js';
-import { snapshotFooterRecordData } from './snapshot-footer-record.js';
-import { snapshotHeaderRecordData } from './snapshot-header-record.js';
-import { votersRecordData } from './voters-record.js';
+import {
+  produceApi,
+  fetchApi,
+  listOffsetsApi,
+  metadataApi,
+  offsetCommitApi,
+  offsetFetchApi,
+  findCoordinatorApi,
+  joinGroupApi,
+  heartbeatApi,
+  leaveGroupApi,
+  syncGroupApi,
+  describeGroupsApi,
+  listGroupsApi,
+  saslHandshakeApi,
+  apiVersionsApi,
+  createTopicsApi,
+  deleteTopicsApi,
+  deleteRecordsApi,
+  initProducerIdApi,
+  offsetForLeaderEpochApi,
+  addPartitionsToTxnApi,
+  addOffsetsToTxnApi,
+  endTxnApi,
+  writeTxnMarkersApi,
+  txnOffsetCommitApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
+  describeConfigsApi,
+  alterConfigsApi,
+  alterReplicaLogDirsApi,
+  describeLogDirsApi,
+  saslAuthenticateApi,
+  createPartitionsApi,
+  createDelegationTokenApi,
+  renewDelegationTokenApi,
+  expireDelegationTokenApi,
+  describeDelegationTokenApi,
+  deleteGroupsApi,
+  electLeadersApi,
+  incrementalAlterConfigsApi,
+  alterPartitionReassignmentsApi,
+  listPartitionReassignmentsApi,
+  offsetDeleteApi,
+  describeClientQuotasApi,
+  alterClientQuotasApi,
+  describeUserScramCredentialsApi,
+  alterUserScramCredentialsApi,
+  describeQuorumApi,
+  updateFeaturesApi,
+  describeClusterApi,
+  describeProducersApi,
+  unregisterBrokerApi,
+  describeTransactionsApi,
+  listTransactionsApi,
+  consumerGroupHeartbeatApi,
+  consumerGroupDescribeApi,
+  getTelemetrySubscriptionsApi,
+  pushTelemetryApi,
+  listClientMetricsResourcesApi,
+  describeTopicPartitionsApi,
+  shareGroupHeartbeatApi,
+  shareGroupDescribeApi,
+  shareFetchApi,
+  shareAcknowledgeApi,
+  addRaftVoterApi,
+  removeRaftVoterApi,
+  initializeShareGroupStateApi,
+  readShareGroupStateApi,
+  writeShareGroupStateApi,
+  deleteShareGroupStateApi,
+  readShareGroupStateSummaryApi,
+  streamsGroupHeartbeatApi,
+  streamsGroupDescribeApi,
+  consumerProtocolAssignmentData,
+  consumerProtocolSubscriptionData,
+  defaultPrincipalDataData,
+  kRaftVersionRecordData,
+  leaderChangeMessageData,
+  snapshotFooterRecordData,
+  snapshotHeaderRecordData,
+  votersRecordData,
+} from './codecs.js';
 
 /** Kafka api keys by name. */
 export const ApiKeys = {
