@@ -1,23 +1,53 @@
-// The broker's partition logs: one PartitionLog per topic partition in one of the data dirs
-// (`<dir>/<topic>-<partition>/`; a partition found on disk stays where it is, a new one goes to
-// the dir holding the fewest partitions, as Kafka places them), opened when a topic is created or found at start, reconfigured when
-// topic or broker configs change, closed (with the clean-shutdown marker) at stop. Which topics
-// exist is the metadata store's (src/cluster), reached through the TopicStore's hooks.
-// Interim: the storage engine's LogManager will take over log lifecycles when it lands.
-import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// The broker's partition logs: one PartitionLog per topic partition, owned by the storage
+// engine's LogManager across log.dirs (`<dir>/<topic>-<partition>/`; a partition found on disk
+// stays where it is, a new one goes to the dir holding the fewest partitions, as Kafka places
+// them). The LogManager recovers logs at start (from the recovery-point checkpoint after an
+// unclean stop), keeps the checkpoints, runs retention, flush.ms and the compaction cleaner, and
+// writes the clean-shutdown marker at stop. This class maps the TopicStore's hooks (which topics
+// exist is the metadata store's, src/cluster) onto it: logs are opened when a topic is created or
+// found at start, reconfigured when topic or broker configs change, deleted with their topic.
+// Handlers and coordinators reach logs only through get(); only topics the TopicStore knows are
+// visible (a stray partition dir on disk is opened by the LogManager but never served).
+import { resolve } from 'node:path';
+import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { resolveLogConfig, type CleanupPolicy, type LogConfig } from '../log/config.js';
 import type { StorageContext } from '../log/context.js';
-import { PartitionLog } from '../log/partition-log.js';
+import { LogManager, type LogManagerOptions } from '../log/log-manager.js';
+import type { PartitionLog } from '../log/partition-log.js';
 import type { LogFn } from '../server/types.js';
 import type { TopicHooks, TopicMetadata } from './topic-store.js';
 
-const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
-/** PartitionLog's smallest segment (Kafka accepts segment.bytes down to 14). */
-const SEGMENT_BYTES_MIN = 64;
-
 type AppendListener = (topic: string, partition: number) => void;
+
+/**
+ * A log found on disk before its topic is known (at start, until the TopicStore has loaded; or a
+ * stray dir of a topic that no longer exists): never deleted by retention nor compacted.
+ */
+const UNKNOWN_TOPIC_LOG_CONFIG: Partial<LogConfig> = { retentionMs: -1, retentionBytes: -1, cleanupPolicy: 'delete' };
+
+/** Node's setInterval treats a delay above int32 as 1 ms. */
+const TIMER_DELAY_MS_MAX = 2 ** 31 - 1;
+
+/** The LogManager's background schedule, from the broker's configs. */
+export type LogSchedule = Pick<LogManagerOptions, 'retentionCheckIntervalMs' | 'flushCheckIntervalMs' | 'checkpointIntervalMs' | 'cleanerBackoffMs' | 'cleanerEnable'>;
+
+/**
+ * log.retention.check.interval.ms, log.flush.scheduler.interval.ms, log.flush.offset.checkpoint.interval.ms,
+ * log.cleaner.backoff.ms, log.cleaner.enable. Kafka's default flush scheduler interval (Long.MAX,
+ * never) leaves the engine's own (1 s), so a topic's flush.ms is honoured as before.
+ */
+export function logScheduleOf(config: BrokerConfig): LogSchedule {
+  const timer = (name: string): number => Math.max(1, Math.min(config.number(name), TIMER_DELAY_MS_MAX));
+  const flushSchedulerMs = config.number('log.flush.scheduler.interval.ms');
+  return {
+    retentionCheckIntervalMs: timer('log.retention.check.interval.ms'),
+    flushCheckIntervalMs: flushSchedulerMs >= TIMER_DELAY_MS_MAX ? undefined : timer('log.flush.scheduler.interval.ms'),
+    checkpointIntervalMs: timer('log.flush.offset.checkpoint.interval.ms'),
+    cleanerBackoffMs: timer('log.cleaner.backoff.ms'),
+    cleanerEnable: config.boolean('log.cleaner.enable'),
+  };
+}
 
 function cleanupPolicyOf(policies: string[]): CleanupPolicy {
   const compact = policies.includes('compact');
@@ -29,7 +59,7 @@ function cleanupPolicyOf(policies: string[]): CleanupPolicy {
 /** Kafka topic configs -> the storage engine's LogConfig. */
 export function logConfigOf(config: TopicConfig): LogConfig {
   return resolveLogConfig({
-    segmentBytes: Math.max(SEGMENT_BYTES_MIN, config.number('segment.bytes')),
+    segmentBytes: config.number('segment.bytes'),
     segmentMs: config.number('segment.ms'),
     segmentIndexBytes: Math.max(48, config.number('segment.index.bytes')),
     indexIntervalBytes: config.number('index.interval.bytes'),
@@ -47,27 +77,29 @@ export function logConfigOf(config: TopicConfig): LogConfig {
 }
 
 export class PartitionLogs implements TopicHooks {
+  /** The logs of the topics the TopicStore knows, by partition. */
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly appendListeners = new Set<AppendListener>();
-  /** Data dirs whose clean-shutdown marker was present at start. */
-  private readonly cleanDirs = new Set<string>();
-  /** The data dir of every open partition log. */
-  private readonly partitionDirCount = new Map<string, number>();
+  private readonly manager: LogManager;
   /** Every data dir (log.dirs); the first also holds the broker's metadata. */
   readonly dataDirs: string[];
-  private retentionTimer: NodeJS.Timeout | undefined;
   /** Set at shutdown: waiting fetches answer now instead of waiting for appends. */
   stopping = false;
 
-  constructor(dataDirs: string | string[], private readonly context: StorageContext, private readonly log: LogFn) {
+  /**
+   * Opens (recovering where needed) every partition log under the data dirs. Without a schedule
+   * no background task runs (retention, flush.ms, checkpoints and the cleaner are left to the caller).
+   */
+  constructor(dataDirs: string | string[], context: StorageContext, private readonly log: LogFn, schedule?: LogSchedule) {
     this.dataDirs = (typeof dataDirs === 'string' ? [dataDirs] : dataDirs).map((dir) => resolve(dir));
     if (this.dataDirs.length === 0) throw new Error('rill: PartitionLogs needs at least one data dir');
-    for (const dir of this.dataDirs) {
-      const marker = join(dir, CLEAN_SHUTDOWN_FILE);
-      if (!existsSync(marker)) continue;
-      this.cleanDirs.add(dir);
-      unlinkSync(marker);
-    }
+    this.manager = LogManager.open({
+      logDirs: this.dataDirs,
+      context: { ...context, warn: (line) => log(`rill storage: ${line}`) },
+      configFor: () => UNKNOWN_TOPIC_LOG_CONFIG,
+      ...schedule,
+      scheduleTasks: schedule !== undefined,
+    });
   }
 
   /** The first data dir (broker metadata lives there). */
@@ -75,34 +107,9 @@ export class PartitionLogs implements TopicHooks {
     return this.dataDirs[0]!;
   }
 
-  /** Where a partition lives: the dir already holding it, else the one with the fewest partitions. */
-  private dirFor(name: string): string {
-    const existing = this.dataDirs.find((dir) => existsSync(join(dir, name)));
-    if (existing !== undefined) return existing;
-    let best = this.dataDirs[0]!;
-    for (const dir of this.dataDirs) if ((this.partitionDirCount.get(dir) ?? 0) < (this.partitionDirCount.get(best) ?? 0)) best = dir;
-    return best;
-  }
-
-  private countIn(dir: string, delta: number): void {
-    this.partitionDirCount.set(dir, (this.partitionDirCount.get(dir) ?? 0) + delta);
-  }
-
-
-  /** Starts the periodic retention and flush check (log.retention.check.interval.ms). */
-  startRetention(intervalMs: number): void {
-    this.retentionTimer = setInterval(() => this.enforceRetention(), Math.min(intervalMs, 2 ** 31 - 1));
-    this.retentionTimer.unref();
-  }
-
-  private enforceRetention(): void {
-    const nowMs = Date.now();
-    for (const partitions of this.logs.values()) {
-      for (const partitionLog of partitions) {
-        partitionLog.enforceRetention(nowMs);
-        partitionLog.flushIfDue(nowMs);
-      }
-    }
+  /** The storage engine underneath (checkpoints, cleaner passes, retention passes). */
+  get logManager(): LogManager {
+    return this.manager;
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
@@ -125,52 +132,44 @@ export class PartitionLogs implements TopicHooks {
     for (const listener of this.appendListeners) listener(topic, partition);
   }
 
-  private open(topic: TopicMetadata, partition: number): PartitionLog {
-    const dataDir = this.dirFor(`${topic.name}-${partition}`);
-    const partitionLog = PartitionLog.open({
-      dir: join(dataDir, `${topic.name}-${partition}`),
-      context: this.context,
-      config: logConfigOf(topic.config),
-      cleanShutdown: this.cleanDirs.has(dataDir),
-    });
-    this.countIn(dataDir, 1);
+  /** The partition's log: the one found on disk at start (now given the topic's config), or a new one. */
+  private open(topic: TopicMetadata, partition: number, config: LogConfig): PartitionLog {
+    const partitionLog = this.manager.getOrCreateLog(topic.name, partition, config);
+    partitionLog.config = config;
     return partitionLog;
   }
 
   // ---- TopicHooks ----------------------------------------------------------------------------
 
   topicCreated(topic: TopicMetadata): void {
-    this.logs.set(topic.name, Array.from({ length: topic.partitionCount }, (_, partition) => this.open(topic, partition)));
+    const config = logConfigOf(topic.config);
+    this.logs.set(topic.name, Array.from({ length: topic.partitionCount }, (_, partition) => this.open(topic, partition, config)));
   }
 
   partitionsAdded(topic: TopicMetadata): void {
+    const config = logConfigOf(topic.config);
     const partitions = this.logs.get(topic.name) ?? [];
-    for (let partition = partitions.length; partition < topic.partitionCount; partition++) partitions.push(this.open(topic, partition));
+    for (let partition = partitions.length; partition < topic.partitionCount; partition++) partitions.push(this.open(topic, partition, config));
     this.logs.set(topic.name, partitions);
   }
 
   topicDeleted(topic: TopicMetadata): void {
-    for (const partitionLog of this.logs.get(topic.name) ?? []) {
-      partitionLog.closeWithoutFlush();
-      rmSync(partitionLog.dir, { recursive: true, force: true });
-      this.countIn(dirname(partitionLog.dir), -1);
-    }
+    const partitions = this.logs.get(topic.name) ?? [];
     this.logs.delete(topic.name);
+    for (let partition = 0; partition < partitions.length; partition++) this.manager.deleteLog(topic.name, partition);
   }
 
   configChanged(topic: TopicMetadata): void {
-    const config = logConfigOf(topic.config);
-    for (const partitionLog of this.logs.get(topic.name) ?? []) partitionLog.config = config;
+    if (this.logs.has(topic.name)) this.manager.updateConfig(topic.name, logConfigOf(topic.config));
   }
 
-  /** Flushes and closes every log, then writes the clean-shutdown marker. */
+  /** Stops the background tasks, flushes and closes every log, writes the checkpoints and the clean-shutdown marker. */
   async closeAll(): Promise<void> {
-    clearInterval(this.retentionTimer);
-    const all = [...this.logs.values()].flat();
     this.logs.clear();
-    const results = await Promise.allSettled(all.map((partitionLog) => partitionLog.close()));
-    const failed = results.filter((r) => r.status === 'rejected');
-    for (const failure of failed) this.log(`rill: closing a log failed: ${String((failure as PromiseRejectedResult).reason)}`);
-    if (failed.length === 0) for (const dir of this.dataDirs) writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), '');
+    try {
+      await this.manager.close();
+    } catch (err) {
+      this.log(`rill: closing the logs failed: ${(err as Error).message}`);
+    }
   }
 }

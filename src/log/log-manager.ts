@@ -33,6 +33,8 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** log.cleaner.backoff.ms: how often compacted topics are checked for a cleaning pass (default 15000). */
   cleanerBackoffMs?: number;
+  /** log.cleaner.enable: run the compaction cleaner on the schedule (default true). */
+  cleanerEnable?: boolean;
   /** Run compaction in a worker thread (default: when the compiled worker exists). */
   cleanerUseWorker?: boolean;
   /** Start the background timers (default true). */
@@ -234,7 +236,7 @@ export class LogManager {
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
     every(this.options.flushCheckIntervalMs ?? 1_000, () => this.flushDueLogs());
     every(this.options.checkpointIntervalMs ?? 60_000, () => this.guardedCheckpoint());
-    every(this.options.cleanerBackoffMs ?? 15_000, () => void this.runCleaner());
+    if (this.options.cleanerEnable !== false) every(this.options.cleanerBackoffMs ?? 15_000, () => void this.runCleaner());
   }
 
   private guardedCheckpoint(): void {
