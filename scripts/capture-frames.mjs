@@ -211,7 +211,7 @@ for (const client of wanted) {
   const upstream = { port: 0 };
   const proxy = await startProxy(upstream);
   const bootstrap = `127.0.0.1:${proxy.address().port}`;
-  // RunningBroker.port reports the advertised port, so bind the broker to a port found free.
+  // The broker advertises the proxy; bind it to a port found free so the proxy knows where to forward before it starts.
   upstream.port = await freePort();
   const broker = await startBroker({
     port: upstream.port,

@@ -33,6 +33,7 @@ export interface StartBrokerOptions {
 export interface RunningBroker {
   /** host:port of the first advertised listener, for clients' bootstrap.servers. */
   bootstrap: string;
+  /** The port the first advertised listener's socket is bound to (may differ from the advertised one). */
   port: number;
   host: string;
   dataDirs: string[];
@@ -138,7 +139,8 @@ async function startWithDirs(config: BrokerConfig, dataDirs: string[], temporary
     await metadataStore.close();
     if (temporary) rmSync(dataDirs[0]!, { recursive: true, force: true });
   });
-  return { bootstrap: `${formatHost(first.host)}:${first.port}`, port: first.port, host: first.host, dataDirs, config, stop };
+  const boundPort = server.listeners.find((listener) => listener.name === first.name)?.port ?? first.port;
+  return { bootstrap: `${formatHost(first.host)}:${first.port}`, port: boundPort, host: first.host, dataDirs, config, stop };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {
