@@ -4,7 +4,7 @@
 // With a baseline (the dist/src/cli/main.js of another build, e.g. an older commit built in a
 // scratch folder), its start-up is measured interleaved with ours, so load swings hit both alike.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,23 @@ interface RunTiming {
   firstApiVersionsMs: number;
   /** spawn -> the `ready` line on stdout. */
   readyLineMs: number;
+  /** CPU time (user + system) the broker process had used when its first ApiVersions answer arrived. */
+  cpuMs: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU time a live process has used so far, from /proc (Linux); NaN elsewhere. Load on a shared
+ * machine stretches wall time but barely moves CPU time, so this compares builds more steadily. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -85,7 +102,7 @@ async function runBroker(cliPath: string): Promise<RunTiming> {
   try {
     await firstApiVersions(port, startedMs + RUN_TIMEOUT_MS);
     const firstApiVersionsMs = performance.now() - startedMs;
-    return { firstApiVersionsMs, readyLineMs };
+    return { firstApiVersionsMs, readyLineMs, cpuMs: processCpuMs(child.pid) };
   } finally {
     child.kill('SIGTERM');
     await waitExit(child);
@@ -104,19 +121,29 @@ interface BaselineResults {
   cliPath: string;
   medianFirstApiVersionsMs: number;
   ratioToBareNode: number;
+  medianCpuMs: number;
   firstApiVersionsMs: number[];
+  cpuMs: number[];
 }
 
 function baselineRow(baseline: BaselineResults | undefined): string[][] {
   if (baseline === undefined) return [];
   const ms = baseline.firstApiVersionsMs;
-  return [['baseline build: spawn -> first ApiVersions answer', formatNumber(baseline.medianFirstApiVersionsMs), formatNumber(Math.min(...ms)), formatNumber(Math.max(...ms))]];
+  const cpu = baseline.cpuMs;
+  return [
+    ['baseline build: spawn -> first ApiVersions answer', formatNumber(baseline.medianFirstApiVersionsMs), formatNumber(Math.min(...ms)), formatNumber(Math.max(...ms))],
+    ['baseline build: CPU time used by then', formatNumber(baseline.medianCpuMs), formatNumber(Math.min(...cpu)), formatNumber(Math.max(...cpu))],
+  ];
 }
 
-function baselineNote(baseline: BaselineResults | undefined, medianFirstMs: number): string[] {
+function baselineNote(baseline: BaselineResults | undefined, ours: { firstMs: number; cpuMs: number }): string[] {
   if (baseline === undefined) return [];
   const ratio = formatNumber(baseline.ratioToBareNode);
-  return ['', `Baseline build \`${baseline.cliPath}\`, interleaved in the same run: median ${formatNumber(baseline.medianFirstApiVersionsMs)} ms (${ratio}x bare Node); this build takes ${formatNumber(medianFirstMs / baseline.medianFirstApiVersionsMs)}x the baseline's time.`];
+  return [
+    '',
+    `Baseline build \`${baseline.cliPath}\`, interleaved in the same run: median ${formatNumber(baseline.medianFirstApiVersionsMs)} ms (${ratio}x bare Node);`,
+    `this build takes ${formatNumber(ours.firstMs / baseline.medianFirstApiVersionsMs)}x the baseline's wall time and ${formatNumber(ours.cpuMs / baseline.medianCpuMs)}x its CPU time (median ${formatNumber(ours.cpuMs)} vs ${formatNumber(baseline.medianCpuMs)} ms; /proc, 10 ms ticks).`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -125,20 +152,24 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const cliPath = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
   const broker: RunTiming[] = [];
-  const baselineMs: number[] = [];
+  const baselineRuns: RunTiming[] = [];
   const bareNodeMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     bareNodeMs.push(await runBareNode());
     broker.push(await runBroker(cliPath));
-    if (baselineCliPath !== undefined) baselineMs.push((await runBroker(baselineCliPath)).firstApiVersionsMs);
+    if (baselineCliPath !== undefined) baselineRuns.push(await runBroker(baselineCliPath));
   }
   const firstMs = broker.map((r) => r.firstApiVersionsMs);
   const readyMs = broker.map((r) => r.readyLineMs);
+  const cpuMs = broker.map((r) => r.cpuMs);
+  const baselineMs = baselineRuns.map((r) => r.firstApiVersionsMs);
+  const baselineCpuMs = baselineRuns.map((r) => r.cpuMs);
   const loadAverage1m = loadavg()[0]!;
   const baseline: BaselineResults | undefined =
     baselineCliPath === undefined
       ? undefined
-      : { cliPath: baselineCliPath, medianFirstApiVersionsMs: median(baselineMs), ratioToBareNode: median(baselineMs) / median(bareNodeMs), firstApiVersionsMs: baselineMs };
+      : { cliPath: baselineCliPath, medianFirstApiVersionsMs: median(baselineMs), ratioToBareNode: median(baselineMs) / median(bareNodeMs),
+          medianCpuMs: median(baselineCpuMs), firstApiVersionsMs: baselineMs, cpuMs: baselineCpuMs };
   const results = {
     runs,
     loadAverage1m,
@@ -146,14 +177,17 @@ async function main(): Promise<void> {
     medianFirstApiVersionsMs: median(firstMs),
     medianReadyLineMs: median(readyMs),
     medianBareNodeMs: median(bareNodeMs),
+    medianCpuMs: median(cpuMs),
     ratioToBareNode: median(firstMs) / median(bareNodeMs),
     firstApiVersionsMs: firstMs,
     readyLineMs: readyMs,
+    cpuMs,
     bareNodeMs,
     ...(baseline === undefined ? {} : { baseline }),
   };
   const rows = [
     ['spawn -> first ApiVersions answer', formatNumber(results.medianFirstApiVersionsMs), formatNumber(Math.min(...firstMs)), formatNumber(Math.max(...firstMs))],
+    ['CPU time used by the first answer', formatNumber(results.medianCpuMs), formatNumber(Math.min(...cpuMs)), formatNumber(Math.max(...cpuMs))],
     ['spawn -> `ready` line', formatNumber(results.medianReadyLineMs), formatNumber(Math.min(...readyMs)), formatNumber(Math.max(...readyMs))],
     ['bare `node -e ""` (floor)', formatNumber(results.medianBareNodeMs), formatNumber(Math.min(...bareNodeMs)), formatNumber(Math.max(...bareNodeMs))],
     ...baselineRow(baseline),
@@ -163,7 +197,7 @@ async function main(): Promise<void> {
     `${runs} runs of \`rill start\` (fresh data dir each run), median ${formatNumber(results.medianFirstApiVersionsMs)} ms to the first ApiVersions answer: ${verdict} the ${TARGET_MS} ms target; ${formatNumber(results.ratioToBareNode)}x a bare Node start on this machine (1-minute load average ${formatNumber(loadAverage1m)} on ${machine.coreCount} cores while measuring).`,
     '',
     markdownTable(['measure', 'median ms', 'min ms', 'max ms'], rows),
-    ...baselineNote(baseline, results.medianFirstApiVersionsMs),
+    ...baselineNote(baseline, { firstMs: results.medianFirstApiVersionsMs, cpuMs: results.medianCpuMs }),
     '',
     'Where the time goes: most of it above the bare Node start is the ESM loader resolving, reading and linking',
     'modules, at a fixed cost per module. `rill start` loaded ~254 modules while the generator wrote one module per',
