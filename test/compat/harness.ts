@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, it } from 'vitest';
+import { accel } from '../../src/accel/index.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const COMPAT_DIR = dirname(fileURLToPath(import.meta.url));
@@ -107,6 +108,16 @@ export function compatRecorder(client: string, file = client) {
 export function pythonHas(module: string): boolean {
   return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0;
 }
+
+/** Kafka's codecs in the order the codec scenarios produce them. */
+export const ALL_CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type CodecName = (typeof ALL_CODECS)[number];
+/**
+ * The codecs the in-process broker can validate: zstd needs the native module (Node 20's zlib
+ * has none), so under RILL_ACCEL=js or =wasm the broker answers UNSUPPORTED_COMPRESSION_TYPE.
+ */
+export const BROKER_CODECS: readonly CodecName[] = ALL_CODECS.filter((codec) => codec !== 'zstd' || accel.implementation === 'native');
+export const ZSTD_WITHOUT_NATIVE = `the broker runs on the ${accel.implementation} hot path, which has no zstd (needs the native module)`;
 
 export const hasKcat = spawnSync('kcat', ['-V']).status === 0;
 

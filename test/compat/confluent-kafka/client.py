@@ -7,7 +7,7 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewPartitions, NewTopic
 
 bootstrap, value_at_limit, node_id = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+CODECS = sys.argv[4].split(',') if len(sys.argv) > 4 else ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 T0 = 1_700_000_000_000
 out = {}
 

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../../src/broker.js';
 import { Consumer, Producer, type ConsumerRecord } from '../../../src/client/index.js';
+import { accel } from '../../../src/accel/index.js';
 import { createTopic, startQuietBroker, uniqueTopic } from './helpers.js';
 
 let broker: RunningBroker;
@@ -31,7 +32,9 @@ async function consumeAll(topic: string, expectedCount: number, offset: 'earlies
 }
 
 describe('produce then consume', () => {
-  for (const compression of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+  // zstd needs the native module (Node 20's zlib has none): not under RILL_ACCEL=js or =wasm.
+  const codecs = (['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const).filter((codec) => codec !== 'zstd' || accel.implementation === 'native');
+  for (const compression of codecs) {
     it(`round-trips keys, headers and null values with ${compression}`, async () => {
       const topic = uniqueTopic(`rt-${compression}`);
       await createTopic(broker.bootstrap, topic, 1);
