@@ -4,33 +4,13 @@
 // FrameReader (a chunk list, no per-chunk concat). On connect, ApiVersions picks, per API key,
 // the highest version both this client and the broker support.
 import { connect, type Socket } from 'node:net';
-import { decodeResponseFrame, encodeRequestFrame, getApi, type ApiVersionsResponse } from '../protocol/index.js';
+import { ApiKeys, decodeResponseFrame, encodeRequestFrame, getApi, type ApiVersionsResponse } from '../protocol/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FrameReader } from '../server/frame-reader.js';
 import { ConnectionError, KafkaError } from './errors.js';
 
-export const ApiKey = {
-  Produce: 0,
-  Fetch: 1,
-  ListOffsets: 2,
-  Metadata: 3,
-  OffsetCommit: 8,
-  OffsetFetch: 9,
-  FindCoordinator: 10,
-  JoinGroup: 11,
-  Heartbeat: 12,
-  LeaveGroup: 13,
-  SyncGroup: 14,
-  DescribeGroups: 15,
-  ListGroups: 16,
-  ApiVersions: 18,
-  CreateTopics: 19,
-  DeleteTopics: 20,
-  InitProducerId: 22,
-  DescribeConfigs: 32,
-  AlterConfigs: 33,
-  IncrementalAlterConfigs: 44,
-} as const;
+/** Kafka api keys by name: the protocol registry's table. */
+export const ApiKey = ApiKeys;
 
 /**
  * Highest version of each API this client speaks. Fetch stops at 12 and Metadata at 12: later

@@ -1,16 +1,16 @@
 // Produce with kafkajs's producer, then Fetch and ListOffsets with Rill's codecs.
-import { connect, type Socket } from 'node:net';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../../../src/broker.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import {
-  decodeResponseFrame, encodeRequestFrame, getApi,
+  getApi,
   type FetchResponse, type ListOffsetsResponse, type MetadataResponse,
 } from '../../../src/protocol/index.js';
 import { iterateBatches } from '../../../src/protocol/records/batch.js';
 import { parseLegacyMessageSet } from '../../../src/protocol/records/legacy.js';
 import { readBatchRecords } from '../../../src/protocol/records/records.js';
+import { WireClient as Client } from './wire-client.js';
 
 let broker: RunningBroker;
 
@@ -21,38 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker.stop();
 });
-
-class Client {
-  private pending = Buffer.alloc(0);
-  private readonly waiters = new Map<number, (frame: Buffer) => void>();
-  private nextCorrelationId = 1;
-
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.pending = Buffer.concat([this.pending, chunk]);
-      while (this.pending.length >= 4 && this.pending.length >= 4 + this.pending.readInt32BE(0)) {
-        const frame = this.pending.subarray(4, 4 + this.pending.readInt32BE(0));
-        this.pending = this.pending.subarray(4 + frame.length);
-        this.waiters.get(frame.readInt32BE(0))?.(frame);
-      }
-    });
-  }
-
-  static async open(port: number): Promise<Client> {
-    const socket = connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new Client(socket);
-  }
-
-  call<T>(apiKey: number, version: number, body: unknown): Promise<T> {
-    const correlationId = this.nextCorrelationId++;
-    const header = { requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: 'test' };
-    return new Promise((resolve) => {
-      this.waiters.set(correlationId, (frame) => resolve(decodeResponseFrame(apiKey, version, frame).body as T));
-      this.socket.write(Buffer.concat(encodeRequestFrame(header, body)));
-    });
-  }
-}
 
 function fetchRequest(topic: string, topicId: string, fetchOffset: number, options: { maxWaitMs?: number; minBytes?: number } = {}) {
   return {
