@@ -35,6 +35,12 @@ export const limits = {
   cleanerOffsetMapEntriesMax: 2_000_000,
   /** Largest maxBytes one partition-log read honours (one batch larger than this is still returned whole). */
   logReadBytesMax: 64 * MiB,
+  /**
+   * Reads of a partition's active segment up to this size use a synchronous pread: the bytes
+   * were just written and sit in the page cache, so a copy on the event loop is cheaper and
+   * steadier than a thread-pool round trip. Larger or older reads go to the thread pool.
+   */
+  logSyncReadBytesMax: 1 * MiB,
 } as const;
 
 export type Limits = typeof limits;

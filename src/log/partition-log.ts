@@ -402,7 +402,8 @@ export class PartitionLog {
     let index = this.segmentIndexFor(fetchOffset);
     while (fetchOffset < maxOffset && index < this.segments.length) {
       const segment = this.segments[index]!;
-      const slice = await segment.read(fetchOffset, Math.min(Math.max(0, maxBytes), limits.logReadBytesMax), maxOffset);
+      const syncBytesMax = segment === this.activeSegment ? limits.logSyncReadBytesMax : 0;
+      const slice = await segment.read(fetchOffset, Math.min(Math.max(0, maxBytes), limits.logReadBytesMax), maxOffset, syncBytesMax);
       if (slice.records.length > 0) return this.readResult(slice.records, slice.firstOffset);
       index += 1;
     }

@@ -303,14 +303,16 @@ export class Segment {
    * they fit maxBytes and start below maxOffset. The start is found by walking batch headers
    * from the index position (small sync reads, page-cache hits in practice); the end is an
    * indexed batch boundary when one lies in range, so large batches are read exactly. One
-   * async pread brings the bytes.
+   * pread brings the bytes: synchronous when `syncBytesMax` covers the read (the active
+   * segment's tail, in the page cache), else on the thread pool.
    */
-  async read(fetchOffset: number, maxBytes: number, maxOffset: number): Promise<SegmentSlice> {
+  async read(fetchOffset: number, maxBytes: number, maxOffset: number, syncBytesMax = 0): Promise<SegmentSlice> {
     const endPosition = this.sizeBytes;
     const first = this.locate(fetchOffset, endPosition);
     if (first === undefined || first.baseOffset >= maxOffset) return EMPTY_SLICE;
     const readEnd = this.readEndFor(first.position, first.sizeBytes, maxBytes, endPosition);
-    const buf = await this.preadAsync(first.position, readEnd - first.position);
+    const length = readEnd - first.position;
+    const buf = length <= syncBytesMax ? this.readBytes(first.position, length) : await this.preadAsync(first.position, length);
     return sliceWholeBatches(buf, 0, maxBytes, maxOffset);
   }
 
