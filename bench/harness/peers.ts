@@ -1,7 +1,7 @@
 // The same-run comparisons: the raw Node loopback TCP ceiling, and the produce/consume
 // workload driven by kcat (librdkafka) and by kafkajs against the same broker.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,25 @@ export async function measureLoopbackCeiling(seconds = 2): Promise<{ bytes_per_s
   const elapsed = (performance.now() - startMs) / 1000;
   sink.kill();
   return { bytes_per_sec: Math.round(written / elapsed), mb_per_sec: Math.round(written / elapsed / 1e6), seconds: Math.round(elapsed * 1000) / 1000 };
+}
+
+/**
+ * The storage ceiling: one process appending 1 MiB chunks with writeSync to a new file in dir
+ * (page cache, no fsync), as the broker's segment appends do. The file is removed afterwards.
+ */
+export function measureDiskWriteCeiling(dir: string, totalBytes = 1024 * 1024 * 1024): { bytes_per_sec: number; mb_per_sec: number; seconds: number } {
+  const path = join(dir, `ceiling-${process.pid}.bin`);
+  const chunk = Buffer.alloc(LOOPBACK_CHUNK_BYTES, 7);
+  const fd = openSync(path, 'w');
+  const startMs = performance.now();
+  try {
+    for (let written = 0; written < totalBytes; written += chunk.length) writeSync(fd, chunk, 0, chunk.length, written);
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  const elapsed = (performance.now() - startMs) / 1000;
+  return { bytes_per_sec: Math.round(totalBytes / elapsed), mb_per_sec: Math.round(totalBytes / elapsed / 1e6), seconds: Math.round(elapsed * 1000) / 1000 };
 }
 
 export function kcatAvailable(): boolean {

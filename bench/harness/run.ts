@@ -21,7 +21,7 @@ import { runProduceBench, type ProduceBenchOptions, type ThroughputResult } from
 import { writeRunReport } from './report.js';
 import { throughputTable } from './report.js';
 import { e2eMarkdown, kafkajsRecords } from './suite.js';
-import { kafkajsConsume, kafkajsProduce, kcatAvailable, kcatConsume, kcatProduce, measureLoopbackCeiling, type PeerWorkload } from './peers.js';
+import { kafkajsConsume, kafkajsProduce, kcatAvailable, kcatConsume, kcatProduce, measureDiskWriteCeiling, measureLoopbackCeiling, type PeerWorkload } from './peers.js';
 
 export const SUITE_COMMAND = 'npm run build:ts && npm run bench:suite --';
 
@@ -90,8 +90,16 @@ interface Target {
   met: boolean | undefined;
 }
 
+interface Ceiling {
+  bytes_per_sec: number;
+  mb_per_sec: number;
+  seconds: number;
+}
+
 interface SuiteResults {
-  loopback: { bytes_per_sec: number; mb_per_sec: number; seconds: number };
+  loopback: Ceiling;
+  /** Sequential 1 MiB writes into the broker's data directory (page cache), same run. */
+  diskWrite: Ceiling;
   produce: ThroughputResult[];
   consume: ThroughputResult[];
   e2e: E2eResult | undefined;
@@ -148,6 +156,8 @@ function suiteMarkdown(r: SuiteResults, workload: ProduceBenchOptions): string {
     '',
     `Raw Node loopback TCP ceiling in this run: ${r.loopback.mb_per_sec} MB/s (one Node process writing 1 MiB chunks to another that discards them).`,
     '',
+    largeRecordShareText(r),
+    '',
     '## Consume',
     '',
     throughputTable(r.consume),
@@ -171,15 +181,40 @@ async function medianOf(rounds: number, run: () => Promise<ThroughputResult>): P
   return { ...median, note: `median of ${rounds} rounds: ${rows.map((r) => r.records_per_sec.toLocaleString('en-US')).join(', ')} records/s` };
 }
 
-async function runScenarios(bootstrap: string, records: number, rounds: number, e2eSeconds: number, e2eRate: number): Promise<Omit<SuiteResults, 'targets' | 'brokerRssPeakBytes'> & { workload: ProduceBenchOptions }> {
+/** Large records: the bytes path (copies, CRC, socket, pwrite) with per-record costs out of the way. */
+const LARGE_RECORD_BYTES = 16 * 1024;
+const LARGE_RECORD_TOTAL_BYTES = 1024 * 1024 * 1024;
+const LARGE_RECORD_CLIENT = 'rill, 16 KiB records';
+
+async function runLargeRecordProduce(workload: ProduceBenchOptions): Promise<ThroughputResult> {
+  const records = LARGE_RECORD_TOTAL_BYTES / LARGE_RECORD_BYTES;
+  const row = await runProduceBench({ ...workload, topic: 'suite-produce-large', records, recordSizeBytes: LARGE_RECORD_BYTES });
+  return { ...row, client: LARGE_RECORD_CLIENT };
+}
+
+function largeRecordShareText(r: SuiteResults): string {
+  const row = r.produce.find((x) => x.client === LARGE_RECORD_CLIENT);
+  if (row === undefined) return '';
+  const share = (row.mb_per_sec / r.loopback.mb_per_sec) * 100;
+  const diskShare = (row.mb_per_sec / r.diskWrite.mb_per_sec) * 100;
+  return [
+    `Storage ceiling in this run: ${r.diskWrite.mb_per_sec} MB/s (1 MiB writeSync appends to a new file in the broker's data directory, no fsync).`,
+    '',
+    `Bytes path (not the targets' workload): Rill's producer with ${LARGE_RECORD_BYTES}-byte records moved ${row.mb_per_sec} MB/s = ${share.toFixed(1)}% of the loopback ceiling and ${diskShare.toFixed(1)}% of the storage ceiling.`,
+  ].join('\n');
+}
+
+async function runScenarios(bootstrap: string, dataDir: string, records: number, rounds: number, e2eSeconds: number, e2eRate: number): Promise<Omit<SuiteResults, 'targets' | 'brokerRssPeakBytes'> & { workload: ProduceBenchOptions }> {
   const failures: string[] = [];
   const workload: ProduceBenchOptions = { bootstrap, topic: 'suite-produce', records, recordSizeBytes: 100, partitions: 6, producers: 1, acks: 1, compression: 'none', batchSizeBytes: 1_048_576, lingerMs: 5, progress: false };
   const peer = (topic: string, count: number): PeerWorkload => ({ bootstrap, topic, records: count, recordSizeBytes: 100, partitions: 6, acks: '1', lingerMs: 5, batchSizeBytes: 1_000_000 });
   const loopback = await measureLoopbackCeiling();
+  const diskWrite = measureDiskWriteCeiling(dataDir);
   const produce: ThroughputResult[] = [];
   const consume: ThroughputResult[] = [];
   const push = (list: ThroughputResult[], row: ThroughputResult | undefined) => row !== undefined && list.push(row);
   push(produce, await attempt(failures, 'rill produce', () => medianOf(rounds, () => runProduceBench(workload))));
+  push(produce, await attempt(failures, 'rill produce, large records', () => medianOf(rounds, () => runLargeRecordProduce(workload))));
   push(consume, await attempt(failures, 'rill consume', () => medianOf(rounds, () => runConsumeBench({ bootstrap, topic: workload.topic, records, consumers: 1, progress: false }))));
   const e2e = await attempt(failures, 'rill e2e', () => runE2eBench({ bootstrap, topic: 'suite-e2e', ratePerSec: e2eRate, seconds: e2eSeconds, recordSizeBytes: 100, partitions: 6, acks: 1, progress: false }));
   if (kcatAvailable()) {
@@ -188,7 +223,7 @@ async function runScenarios(bootstrap: string, records: number, rounds: number, 
   } else failures.push('kcat not installed: librdkafka comparison skipped');
   push(produce, await attempt(failures, 'kafkajs produce', () => kafkajsProduce(peer('suite-kafkajs', kafkajsRecords(records)))));
   push(consume, await attempt(failures, 'kafkajs consume', () => kafkajsConsume(peer(workload.topic, kafkajsRecords(records)))));
-  return { loopback, produce, consume, e2e, failures, workload };
+  return { loopback, diskWrite, produce, consume, e2e, failures, workload };
 }
 
 export async function runSuite(args: string[]): Promise<SuiteResults> {
@@ -198,7 +233,7 @@ export async function runSuite(args: string[]): Promise<SuiteResults> {
   const rss = new RssSampler(broker.child.pid!);
   let scenario;
   try {
-    scenario = await runScenarios(broker.bootstrap, Number(values.records), Math.max(1, Number(values.rounds)), Number(values['e2e-seconds']), Number(values['e2e-rate']));
+    scenario = await runScenarios(broker.bootstrap, broker.dataDir, Number(values.records), Math.max(1, Number(values.rounds)), Number(values['e2e-seconds']), Number(values['e2e-rate']));
   } finally {
     rss.stop();
     await stopBrokerChild(broker);
