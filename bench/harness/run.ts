@@ -7,7 +7,7 @@
 //   npm run build:ts && npm run bench:suite -- [--records N] [--rounds K] [--e2e-seconds S] [--e2e-rate R]
 // Rill's produce and consume runs are repeated --rounds times (default 3); the median by
 // records/s is reported, every round is kept in the JSON.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,16 @@ interface SuiteResults {
   failures: string[];
 }
 
+/**
+ * Each scenario starts with the page cache written back (`sync`): otherwise the kernel's
+ * deferred writeback of the previous scenario's gigabytes lands inside the next measurement.
+ */
+function settleWriteback(): void {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
 async function attempt<T>(failures: string[], label: string, run: () => Promise<T>): Promise<T | undefined> {
+  settleWriteback();
   process.stderr.write(`suite: ${label}\n`);
   try {
     return await run();
