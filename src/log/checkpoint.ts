@@ -4,7 +4,7 @@
 //     entries "topic partition offset"
 //   leader-epoch-checkpoint (per partition dir): entries "epoch startOffset"
 import { readFileSync } from 'node:fs';
-import { fsyncDirectory, writeFileDurably } from '../util/durable-file.js';
+import { fsyncDirectory, writeFileDurably, writeFileDurablyAsync } from '../util/durable-file.js';
 import { StorageError } from './errors.js';
 
 export const CHECKPOINT_VERSION = 0;
@@ -20,9 +20,12 @@ export class CheckpointFormatError extends StorageError {
   }
 }
 
+function checkpointText(entries: readonly string[]): string {
+  return `${CHECKPOINT_VERSION}\n${entries.length}\n${entries.map((e) => e + '\n').join('')}`;
+}
+
 export function writeCheckpointFile(path: string, entries: readonly string[]): void {
-  const text = `${CHECKPOINT_VERSION}\n${entries.length}\n${entries.map((e) => e + '\n').join('')}`;
-  writeFileDurably(path, text);
+  writeFileDurably(path, checkpointText(entries));
 }
 
 export { fsyncDirectory };
@@ -78,8 +81,23 @@ export function readOffsetCheckpoint(path: string): OffsetCheckpoint {
   return result;
 }
 
-export function writeOffsetCheckpoint(path: string, entries: ReadonlyArray<{ topic: string; partition: number; offset: number }>): void {
-  writeCheckpointFile(path, entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`));
+export interface OffsetCheckpointEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+function offsetLines(entries: readonly OffsetCheckpointEntry[]): string[] {
+  return entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`);
+}
+
+export function writeOffsetCheckpoint(path: string, entries: readonly OffsetCheckpointEntry[]): void {
+  writeCheckpointFile(path, offsetLines(entries));
+}
+
+/** As writeOffsetCheckpoint, on the thread pool (the periodic checkpoint). */
+export function writeOffsetCheckpointAsync(path: string, entries: readonly OffsetCheckpointEntry[]): Promise<void> {
+  return writeFileDurablyAsync(path, checkpointText(offsetLines(entries)));
 }
 
 export interface EpochEntry {

@@ -3,7 +3,15 @@
 // background retention / flush / checkpoint schedule.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readOffsetCheckpoint, writeOffsetCheckpoint, fsyncDirectory, partitionDirName, type OffsetCheckpoint } from './checkpoint.js';
+import {
+  fsyncDirectory,
+  partitionDirName,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+  writeOffsetCheckpointAsync,
+  type OffsetCheckpoint,
+  type OffsetCheckpointEntry,
+} from './checkpoint.js';
 import type { LogConfig } from './config.js';
 import type { StorageContext } from './context.js';
 import { assertStorage, StorageError } from './errors.js';
@@ -55,6 +63,8 @@ export class LogManager {
   private readonly logs = new Map<string, { log: PartitionLog; logDir: string }>();
   private readonly dirs: LogDirState[] = [];
   private readonly timers: ReturnType<typeof setInterval>[] = [];
+  /** The background checkpoint being written, if any. */
+  private checkpointRun: Promise<void> | undefined;
   private closed = false;
   private readonly cleaner: LogCleaner;
   private cleaning = false;
@@ -91,7 +101,7 @@ export class LogManager {
       else if (isPartitionDir(full, name)) this.openLog(state, name);
     }
     unlinkIfExists(marker);
-    if (!state.cleanShutdown) this.writeCheckpoints(state);
+    if (!state.cleanShutdown) for (const file of this.checkpointFiles([state])) writeOffsetCheckpoint(file.path, file.entries);
   }
 
   private readCheckpoint(path: string): OffsetCheckpoint {
@@ -212,17 +222,34 @@ export class LogManager {
     }
   }
 
-  /** Writes recovery-point-offset-checkpoint and log-start-offset-checkpoint in every log dir. */
+  /** Writes recovery-point-offset-checkpoint, log-start-offset-checkpoint and cleaner-offset-checkpoint in every log dir. */
   checkpoint(): void {
-    for (const state of this.dirs) this.writeCheckpoints(state);
+    for (const file of this.checkpointFiles()) writeOffsetCheckpoint(file.path, file.entries);
   }
 
-  private writeCheckpoints(state: LogDirState): void {
-    const logs = [...this.logs.values()].filter((e) => e.logDir === state.path).map((e) => e.log);
-    writeOffsetCheckpoint(join(state.path, RECOVERY_POINT_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.recoveryPoint })));
-    writeOffsetCheckpoint(join(state.path, LOG_START_OFFSET_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })));
-    const compacted = logs.filter((l) => compacts(l.config.cleanupPolicy));
-    writeOffsetCheckpoint(join(state.path, CLEANER_OFFSET_CHECKPOINT), compacted.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.firstDirtyOffset })));
+  /**
+   * The periodic checkpoint: the same files with the offsets of this moment, written on the
+   * thread pool so their fsyncs do not stall requests. One run at a time.
+   */
+  checkpointInBackground(): Promise<void> {
+    this.checkpointRun ??= this.writeCheckpointsAsync(this.checkpointFiles()).finally(() => (this.checkpointRun = undefined));
+    return this.checkpointRun;
+  }
+
+  private async writeCheckpointsAsync(files: CheckpointFile[]): Promise<void> {
+    for (const file of files) await writeOffsetCheckpointAsync(file.path, file.entries);
+  }
+
+  private checkpointFiles(dirs: readonly LogDirState[] = this.dirs): CheckpointFile[] {
+    return dirs.flatMap((state) => {
+      const logs = [...this.logs.values()].filter((e) => e.logDir === state.path).map((e) => e.log);
+      const compacted = logs.filter((l) => compacts(l.config.cleanupPolicy));
+      return [
+        { path: join(state.path, RECOVERY_POINT_CHECKPOINT), entries: logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.recoveryPoint })) },
+        { path: join(state.path, LOG_START_OFFSET_CHECKPOINT), entries: logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })) },
+        { path: join(state.path, CLEANER_OFFSET_CHECKPOINT), entries: compacted.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.firstDirtyOffset })) },
+      ];
+    });
   }
 
   private startTasks(): void {
@@ -235,13 +262,13 @@ export class LogManager {
     };
     every(this.options.retentionCheckIntervalMs ?? 300_000, () => this.enforceRetention());
     every(this.options.flushCheckIntervalMs ?? 1_000, () => this.flushDueLogs());
-    every(this.options.checkpointIntervalMs ?? 60_000, () => this.guardedCheckpoint());
+    every(this.options.checkpointIntervalMs ?? 60_000, () => void this.guardedCheckpoint());
     if (this.options.cleanerEnable !== false) every(this.options.cleanerBackoffMs ?? 15_000, () => void this.runCleaner());
   }
 
-  private guardedCheckpoint(): void {
+  private async guardedCheckpoint(): Promise<void> {
     try {
-      this.checkpoint();
+      await this.checkpointInBackground();
     } catch (err) {
       this.ctx.warn(`checkpoint failed: ${(err as Error).message}`);
     }
@@ -257,6 +284,7 @@ export class LogManager {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     await this.cleaner.close();
+    await this.checkpointRun?.catch(() => undefined);
     let failed = false;
     for (const log of this.allLogs()) {
       try {
@@ -273,6 +301,11 @@ export class LogManager {
       fsyncDirectory(state.path);
     }
   }
+}
+
+interface CheckpointFile {
+  path: string;
+  entries: OffsetCheckpointEntry[];
 }
 
 function isPartitionDir(full: string, name: string): boolean {

@@ -55,6 +55,24 @@ describe('LogManager', () => {
     await reopened.close();
   });
 
+  it('writes the periodic checkpoint on the thread pool: one run at a time, offsets of the moment it was asked for', async () => {
+    const manager = open();
+    const log = manager.getOrCreateLog('bg', 0);
+    await log.append(makeBatch({ count: 3 }));
+    log.deleteRecordsBefore(1);
+    const first = manager.checkpointInBackground();
+    expect(manager.checkpointInBackground()).toBe(first);
+    await first;
+    const dir = dirs.find((d) => readdirSync(d).includes('bg-0'))!;
+    expect(readFileSync(join(dir, LOG_START_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\nbg 0 1\n');
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    log.deleteRecordsBefore(2);
+    const second = manager.checkpointInBackground();
+    expect(second).not.toBe(first);
+    await manager.close();
+    expect(readFileSync(join(dir, LOG_START_OFFSET_CHECKPOINT), 'utf8')).toBe('0\n1\nbg 0 2\n');
+  });
+
   it('deletes a partition log and forgets it', async () => {
     const manager = open();
     await manager.getOrCreateLog('gone', 0).append(makeBatch());
