@@ -89,7 +89,11 @@ interface PartitionQueue {
   sealCount: number;
   /** Next sequence number to stamp (idempotence). */
   nextSequence: number;
-  /** A batch failed and is being retried: send one batch at a time until the retries are through. */
+  /**
+   * Send one batch at a time until the retried batches are acknowledged, and until the first batch
+   * of a producer id or epoch is: a broker that does not know the producer yet accepts any
+   * sequence, so a second batch must not overtake a first one that failed.
+   */
   recovering: boolean;
   /** No send before this time (retry backoff). */
   retryNotBeforeMs: number;
@@ -313,7 +317,7 @@ export class Producer {
   }
 
   private newQueue(state: TopicState, partition: number): PartitionQueue {
-    const queue: PartitionQueue = { topic: state, partition, open: undefined, sealed: [], inFlight: [], sealCount: 0, nextSequence: 0, recovering: false, retryNotBeforeMs: 0, lastBatchBytes: 0 };
+    const queue: PartitionQueue = { topic: state, partition, open: undefined, sealed: [], inFlight: [], sealCount: 0, nextSequence: 0, recovering: this.idempotent, retryNotBeforeMs: 0, lastBatchBytes: 0 };
     state.queues[partition] = queue;
     return queue;
   }
@@ -607,7 +611,7 @@ export class Producer {
       for (const queue of state.queues) {
         if (queue === undefined) continue;
         queue.nextSequence = 0;
-        queue.recovering = false;
+        queue.recovering = true;
         for (const batch of queue.sealed) batch.unstamp();
       }
     }
