@@ -20,7 +20,7 @@ export class BatchBufferPool {
   private pooledBytes = 0;
 
   constructor(options: BatchBufferPoolOptions) {
-    for (let bytes = options.smallestBytes; bytes < options.largestBytes; bytes *= 2) this.classBytes.push(bytes);
+    for (let bytes = options.smallestBytes; bytes * 2 <= options.largestBytes; bytes *= 2) this.classBytes.push(bytes);
     this.classBytes.push(options.largestBytes);
     for (const bytes of this.classBytes) this.free.set(bytes, []);
     this.pooledBytesMax = options.pooledBytesMax;

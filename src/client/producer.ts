@@ -31,6 +31,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { RECORD_BATCH_OVERHEAD, type CompressionName } from '../protocol/records/index.js';
 import { ProducerBatch, type BatchMetadata, type ProducerRecord, type RecordMetadata } from './batch.js';
 import { BatchBufferPool } from './buffer-pool.js';
+import { CoarseClock } from './coarse-clock.js';
 import { Cluster, type ClientOptions } from './cluster.js';
 import { ApiKey, type Connection } from './connection.js';
 import { invalidatesMetadata, KafkaError } from './errors.js';
@@ -160,6 +161,8 @@ export class Producer {
   private capacityWaiters: Array<() => void> = [];
   private firstError: Error | undefined;
   private readonly bufferPool: BatchBufferPool;
+  /** Record timestamps (CreateTime) when the record has none. */
+  private readonly clock = new CoarseClock();
 
   constructor(readonly options: ProducerOptions) {
     this.cluster = new Cluster(options);
@@ -214,7 +217,7 @@ export class Producer {
   /** Sends one record; resolves with its partition and offset once acknowledged. */
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return this.whenTopicKnown(record.topic, (state) => {
-      const timestampMs = record.timestampMs ?? Date.now();
+      const timestampMs = record.timestampMs ?? this.clock.nowMs();
       const batch = this.append(record, state, timestampMs);
       return batch.recordPromise(batch.recordCount - 1, timestampMs);
     });
@@ -222,7 +225,7 @@ export class Producer {
 
   /** Sends one record; resolves with its batch's metadata (one promise per batch). */
   sendBatched(record: ProducerRecord): Promise<BatchMetadata> {
-    return this.whenTopicKnown(record.topic, (state) => this.append(record, state, record.timestampMs ?? Date.now()).promise());
+    return this.whenTopicKnown(record.topic, (state) => this.append(record, state, record.timestampMs ?? this.clock.nowMs()).promise());
   }
 
   /**
@@ -232,12 +235,12 @@ export class Producer {
   produce(record: ProducerRecord): void {
     const state = this.waitingForTopic.size === 0 ? this.topicState(record.topic) : undefined;
     if (state !== undefined) {
-      this.append(record, state, record.timestampMs ?? Date.now());
+      this.append(record, state, record.timestampMs ?? this.clock.nowMs());
       return;
     }
     const copy = detachedCopy(record);
     this.whenTopicKnown(copy.topic, (known) => {
-      this.append(copy, known, copy.timestampMs ?? Date.now());
+      this.append(copy, known, copy.timestampMs ?? this.clock.nowMs());
     }).catch((err: Error) => this.noteError(err));
   }
 
@@ -341,7 +344,7 @@ export class Producer {
   private openBatch(queue: PartitionQueue): ProducerBatch {
     const fullBytes = this.batchSizeBytes + BATCH_HEADROOM_BYTES;
     const initialBytes = Math.min(fullBytes, Math.max(BATCH_INITIAL_BYTES_MAX, queue.lastBatchBytes + BATCH_HEADROOM_BYTES));
-    const batch = new ProducerBatch(queue.topic.name, queue.partition, Date.now(), initialBytes, this.bufferPool);
+    const batch = new ProducerBatch(queue.topic.name, queue.partition, this.clock.nowMs(), initialBytes, this.bufferPool);
     queue.open = batch;
     this.openQueues.add(queue);
     this.outstandingBatches++;
