@@ -157,6 +157,9 @@ export class Producer {
   private drainScheduled = false;
   private leaderRefreshPending = false;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** Wakes the drain when a partition's retry backoff ends. */
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private backoffTimerAtMs = 0;
   private idleWaiters: Array<() => void> = [];
   private capacityWaiters: Array<() => void> = [];
   private firstError: Error | undefined;
@@ -427,7 +430,20 @@ export class Producer {
   private sendable(queue: PartitionQueue, nowMs: number): boolean {
     if (queue.sealed.length === 0) return false;
     if (queue.recovering && queue.inFlight.length > 0) return false;
-    return nowMs >= queue.retryNotBeforeMs;
+    if (nowMs >= queue.retryNotBeforeMs) return true;
+    this.drainAt(queue.retryNotBeforeMs);
+    return false;
+  }
+
+  /** Drains again at atMs (the earliest of the times asked for). */
+  private drainAt(atMs: number): void {
+    if (this.backoffTimer !== undefined && this.backoffTimerAtMs <= atMs) return;
+    clearTimeout(this.backoffTimer);
+    this.backoffTimerAtMs = atMs;
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      this.scheduleDrain();
+    }, Math.max(1, atMs - Date.now()));
   }
 
   /** A partition without a known leader: refresh its topic, then try again after the backoff. */
@@ -576,7 +592,7 @@ export class Producer {
       this.cluster.invalidate();
       this.cluster.topic(batch.topic).then(() => this.scheduleDrain(), () => this.scheduleDrain());
     }
-    setTimeout(() => this.scheduleDrain(), this.retryBackoffMs);
+    this.drainAt(queue.retryNotBeforeMs);
   }
 
   /** Asks for a producer id (first send), or a bumped epoch; drains once it arrives. */
@@ -672,7 +688,8 @@ export class Producer {
     try {
       await this.flush();
     } finally {
-      if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+      clearTimeout(this.lingerTimer);
+      clearTimeout(this.backoffTimer);
       await this.cluster.close();
     }
   }
