@@ -96,6 +96,8 @@ interface PartitionQueue {
    * sequence, so a second batch must not overtake a first one that failed.
    */
   recovering: boolean;
+  /** Its sequences cannot be reconciled with the broker's: it waits for the producer epoch bump. */
+  needsEpochBump: boolean;
   /** No send before this time (retry backoff). */
   retryNotBeforeMs: number;
   /** Encoded size of the partition's last closed batch (sizes the next batch's buffer). */
@@ -323,7 +325,7 @@ export class Producer {
   }
 
   private newQueue(state: TopicState, partition: number): PartitionQueue {
-    const queue: PartitionQueue = { topic: state, partition, open: undefined, sealed: [], inFlight: [], sealCount: 0, nextSequence: 0, recovering: this.idempotent, retryNotBeforeMs: 0, lastBatchBytes: 0 };
+    const queue: PartitionQueue = { topic: state, partition, open: undefined, sealed: [], inFlight: [], sealCount: 0, nextSequence: 0, recovering: this.idempotent, needsEpochBump: false, retryNotBeforeMs: 0, lastBatchBytes: 0 };
     state.queues[partition] = queue;
     return queue;
   }
@@ -421,15 +423,29 @@ export class Producer {
   /** Idempotent producers send only with a producer id and no epoch bump waiting; asks for one when needed. */
   private identityReady(): boolean {
     if (!this.idempotent) return true;
-    if (this.identity !== undefined && !this.epochBumpPending) return true;
-    if (this.identity === undefined) void this.requestIdentity(undefined);
-    else this.maybeBumpEpoch();
-    return false;
+    if (this.identity === undefined) {
+      void this.requestIdentity(undefined);
+      return false;
+    }
+    if (this.epochBumpPending) this.maybeBumpEpoch();
+    return true;
+  }
+
+  /**
+   * Whether the queue's head batch may go now (backoff aside). While an epoch bump waits, only
+   * retries keep going, in partitions that do not need the bump: their outcome must be known
+   * before the bump re-stamps them (a batch written but unanswered would be written again).
+   */
+  private headMayGo(queue: PartitionQueue): boolean {
+    if (queue.sealed.length === 0) return false;
+    if (queue.recovering && queue.inFlight.length > 0) return false;
+    if (!this.epochBumpPending) return true;
+    if (this.identityRequest !== undefined) return false; // the bump is under way
+    return !queue.needsEpochBump && queue.sealed[0]!.baseSequence >= 0;
   }
 
   private sendable(queue: PartitionQueue, nowMs: number): boolean {
-    if (queue.sealed.length === 0) return false;
-    if (queue.recovering && queue.inFlight.length > 0) return false;
+    if (!this.headMayGo(queue)) return false;
     if (nowMs >= queue.retryNotBeforeMs) return true;
     this.drainAt(queue.retryNotBeforeMs);
     return false;
@@ -474,7 +490,7 @@ export class Producer {
   private takeHeadBatches(queues: PartitionQueue[]): ProducerBatch[] {
     const batches: ProducerBatch[] = [];
     for (const queue of queues) {
-      if (queue.sealed.length === 0 || (queue.recovering && queue.inFlight.length > 0)) continue;
+      if (!this.headMayGo(queue)) continue;
       const batch = queue.sealed.shift()!;
       if (queue.sealed.length === 0) this.readyQueues.delete(queue);
       this.stampSequence(queue, batch);
@@ -586,7 +602,7 @@ export class Producer {
     this.readyQueues.add(queue);
     queue.recovering = this.idempotent;
     queue.retryNotBeforeMs = Date.now() + this.retryBackoffMs;
-    if (bumpEpoch) this.epochBumpPending = true;
+    if (bumpEpoch) this.epochBumpPending = queue.needsEpochBump = true;
     const stale = !(err instanceof KafkaError) || invalidatesMetadata(err.errorCode);
     if (stale) {
       this.cluster.invalidate();
@@ -616,8 +632,18 @@ export class Producer {
 
   /** Bumps the epoch once no batch is in flight (sequences in flight would straddle two epochs). */
   private maybeBumpEpoch(): void {
-    if (this.inFlightBatches > 0 || this.identity === undefined) return;
+    if (this.inFlightBatches > 0 || this.identity === undefined || this.retriesOutsideBump()) return;
     void this.requestIdentity(this.identity);
+  }
+
+  /** A partition that does not need the epoch bump still has a stamped batch waiting for a retry. */
+  private retriesOutsideBump(): boolean {
+    for (const state of this.topics.values()) {
+      for (const queue of state.queues) {
+        if (queue !== undefined && !queue.needsEpochBump && queue.sealed.some((b) => b.baseSequence >= 0)) return true;
+      }
+    }
+    return false;
   }
 
   /** A new id or epoch: every partition's sequences restart at 0; unsent batches are stamped again. */
@@ -631,6 +657,7 @@ export class Producer {
         if (queue === undefined) continue;
         queue.nextSequence = 0;
         queue.recovering = true;
+        queue.needsEpochBump = false;
         for (const batch of queue.sealed) batch.unstamp();
       }
     }

@@ -156,22 +156,33 @@ describe('idempotent producer with 5 requests in flight through a faulty proxy',
     }
   });
 
-  it('bumps the epoch after a batch failed for good and delivers the batches behind it', async () => {
+  it.each([
+    { name: 'no other fault', cuts: 0 },
+    { name: 'lost answers in the other partitions meanwhile', cuts: 6 },
+  ])('bumps the epoch after a batch failed for good and delivers the batches behind it exactly once: $name', async ({ cuts }) => {
     const topic = uniqueTopic('idem-gap');
-    await createTopic(broker.bootstrap, topic, 1, { 'max.message.bytes': '3000' });
+    const partitions = 3;
+    await createTopic(broker.bootstrap, topic, partitions, { 'max.message.bytes': '3000' });
     const producer = new Producer({ bootstrap, maxInFlightRequests: 5, lingerMs: 0, batchSizeBytes: 1024, retryBackoffMs: 10 });
-    const count = 200;
+    await Promise.all(Array.from({ length: partitions }, (_, partition) => producer.send({ topic, partition, value: Buffer.from('warm-up') })));
+    proxy.cutsLeft = cuts;
+    const perPartition = 200;
     const tooLargeAt = 60;
-    const sends = Array.from({ length: count }, (_, i) => {
-      const value = i === tooLargeAt ? Buffer.alloc(8000, 0x41) : Buffer.from(valueOf(0, i));
-      return producer.send({ topic, partition: 0, value });
+    const sends = Array.from({ length: perPartition * partitions }, (_, i) => {
+      const [partition, index] = [i % partitions, Math.floor(i / partitions)];
+      const value = partition === 0 && index === tooLargeAt ? Buffer.alloc(8000, 0x41) : Buffer.from(valueOf(partition, index));
+      return producer.send({ topic, partition, value });
     });
     const settled = await Promise.allSettled(sends);
     await producer.close().catch(() => undefined);
+    proxy.cutsLeft = 0;
     const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ i, err: s.reason as unknown }] : []));
-    expect(failed.map((f) => f.i)).toEqual([tooLargeAt]);
+    expect(failed.map((f) => f.i)).toEqual([tooLargeAt * partitions]);
     expect((failed[0]!.err as KafkaError).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
-    const values = (await readByPartition(topic, 1, count - 1))[0]!;
-    expect(values).toEqual(Array.from({ length: count }, (_, i) => valueOf(0, i)).filter((_, i) => i !== tooLargeAt));
+    const values = await readByPartition(topic, partitions, partitions * (perPartition + 1) - 1);
+    for (let partition = 0; partition < partitions; partition++) {
+      const expected = Array.from({ length: perPartition }, (_, index) => valueOf(partition, index)).filter((_, index) => partition !== 0 || index !== tooLargeAt);
+      expect(values[partition]).toEqual(['warm-up', ...expected]);
+    }
   });
 });
