@@ -59,6 +59,8 @@ export class ProducerBatch {
   sealOrder = 0;
   /** Sequence of the first record when idempotent; -1 until the batch is first sent in an epoch. */
   baseSequence = -1;
+  /** Producer id, epoch and base sequence the batch is built with (idempotence); set when first sent in an epoch. */
+  stamp: BatchIdentity | undefined;
   /** The built batch, kept for retries (the same bytes, so the same sequence numbers). */
   built: Buffer | undefined;
   private callbacks: RecordCallback[] | undefined;
@@ -104,6 +106,7 @@ export class ProducerBatch {
   unstamp(): void {
     this.built = undefined;
     this.baseSequence = -1;
+    this.stamp = undefined;
   }
 
   build(compression: CompressionName, identity: BatchIdentity | undefined): Buffer {

@@ -13,8 +13,11 @@
 // with sequence numbers when they first go out. Per partition, a batch that failed retriably
 // goes back into the queue in sequence order, and the partition then sends one batch at a time
 // until the retried ones are acknowledged; answers are handled as producer-idempotence.ts says.
-// An epoch bump (InitProducerId with the current id and epoch, KIP-360) waits until no batch is
-// in flight, then restarts every partition's sequences at 0.
+// A partition whose sequences cannot be reconciled asks for an epoch bump (InitProducerId with
+// the current id and epoch, KIP-360) once none of its batches is in flight, and restarts at 0
+// under the new epoch. Every other partition moves to the new epoch lazily, when none of its
+// batches is in flight or waiting for a retry (their outcome under the old epoch must be known
+// first: re-stamping a batch that was written but not answered would write it twice).
 //
 // Hot path (produce()): the last topic's state is cached (partition count, queues, sticky
 // partition) and checked against the cluster's metadata version; a record's size is computed
@@ -79,6 +82,8 @@ interface TopicState {
   stickyPartition: number;
 }
 
+type ProducerIdentity = { producerId: number; producerEpoch: number };
+
 interface PartitionQueue {
   topic: TopicState;
   partition: number;
@@ -88,8 +93,10 @@ interface PartitionQueue {
   /** Batches sent and not yet answered, oldest first. */
   inFlight: ProducerBatch[];
   sealCount: number;
-  /** Next sequence number to stamp (idempotence). */
+  /** Next sequence number to stamp (idempotence), in the sequence space of `identity`. */
   nextSequence: number;
+  /** Producer id and epoch of the partition's stamped batches (lags the producer's after a bump). */
+  identity: ProducerIdentity | undefined;
   /**
    * Send one batch at a time until the retried batches are acknowledged, and until the first batch
    * of a producer id or epoch is: a broker that does not know the producer yet accepts any
@@ -147,10 +154,11 @@ export class Producer {
   private readonly readyQueues = new Set<PartitionQueue>();
   private readonly waitingForTopic = new Map<string, Array<() => void>>();
   private readonly inFlightByNode = new Map<number, number>();
-  private identity: { producerId: number; producerEpoch: number } | undefined;
+  private identity: ProducerIdentity | undefined;
   /** InitProducerId under way (first id or epoch bump). */
   private identityRequest: Promise<void> | undefined;
-  private epochBumpPending = false;
+  /** Partitions waiting for an epoch bump. */
+  private readonly bumpWaiters = new Set<PartitionQueue>();
   /** INVALID_PRODUCER_EPOCH / PRODUCER_FENCED or a failed InitProducerId: every later send fails with it. */
   private fatalError: Error | undefined;
   private inFlightBatches = 0;
@@ -325,7 +333,7 @@ export class Producer {
   }
 
   private newQueue(state: TopicState, partition: number): PartitionQueue {
-    const queue: PartitionQueue = { topic: state, partition, open: undefined, sealed: [], inFlight: [], sealCount: 0, nextSequence: 0, recovering: this.idempotent, needsEpochBump: false, retryNotBeforeMs: 0, lastBatchBytes: 0 };
+    const queue: PartitionQueue = { topic: state, partition, open: undefined, sealed: [], inFlight: [], sealCount: 0, nextSequence: 0, identity: undefined, recovering: this.idempotent, needsEpochBump: false, retryNotBeforeMs: 0, lastBatchBytes: 0 };
     state.queues[partition] = queue;
     return queue;
   }
@@ -420,28 +428,28 @@ export class Producer {
     for (const [leaderId, queues] of byLeader) this.drainLeader(leaderId, queues);
   }
 
-  /** Idempotent producers send only with a producer id and no epoch bump waiting; asks for one when needed. */
+  /** Idempotent producers send only with a producer id; asks for one (or a bumped epoch) when needed. */
   private identityReady(): boolean {
     if (!this.idempotent) return true;
     if (this.identity === undefined) {
       void this.requestIdentity(undefined);
       return false;
     }
-    if (this.epochBumpPending) this.maybeBumpEpoch();
+    if (this.bumpWaiters.size > 0) this.maybeBumpEpoch();
     return true;
   }
 
   /**
-   * Whether the queue's head batch may go now (backoff aside). While an epoch bump waits, only
-   * retries keep going, in partitions that do not need the bump: their outcome must be known
-   * before the bump re-stamps them (a batch written but unanswered would be written again).
+   * Whether the queue's head batch may go now (backoff aside). A partition waiting for an epoch
+   * bump sends nothing; one still on an older epoch sends its retries, and its first batch
+   * under the new epoch only when nothing of the old one is in flight.
    */
   private headMayGo(queue: PartitionQueue): boolean {
     if (queue.sealed.length === 0) return false;
     if (queue.recovering && queue.inFlight.length > 0) return false;
-    if (!this.epochBumpPending) return true;
-    if (this.identityRequest !== undefined) return false; // the bump is under way
-    return !queue.needsEpochBump && queue.sealed[0]!.baseSequence >= 0;
+    if (queue.needsEpochBump) return false;
+    if (queue.identity === this.identity || queue.sealed[0]!.baseSequence >= 0) return true;
+    return queue.inFlight.length === 0;
   }
 
   private sendable(queue: PartitionQueue, nowMs: number): boolean {
@@ -502,17 +510,25 @@ export class Producer {
   }
 
   private stampSequence(queue: PartitionQueue, batch: ProducerBatch): void {
-    if (this.identity === undefined || batch.baseSequence >= 0) return;
+    if (this.identity === undefined || batch.stamp !== undefined) return;
+    if (queue.identity !== this.identity) this.restartSequences(queue);
+    batch.stamp = { ...this.identity, baseSequence: queue.nextSequence };
     batch.baseSequence = queue.nextSequence;
     queue.nextSequence = sequenceAfter(queue.nextSequence, batch.recordCount);
   }
 
+  /** The partition moves to the producer's current id/epoch: sequences from 0, one batch in flight until acknowledged. */
+  private restartSequences(queue: PartitionQueue): void {
+    const wasStamped = queue.identity !== undefined;
+    queue.identity = this.identity;
+    queue.nextSequence = 0;
+    queue.recovering = wasStamped || queue.recovering;
+  }
+
   private buildRequest(batches: ProducerBatch[]): object {
     const topics = new Map<string, ProduceRequestTopicProduceData>();
-    const identity = this.identity;
     for (const batch of batches) {
-      const stamp = identity === undefined ? undefined : { ...identity, baseSequence: batch.baseSequence };
-      const records = batch.built ?? batch.build(this.compression, stamp);
+      const records = batch.built ?? batch.build(this.compression, batch.stamp);
       let topic = topics.get(batch.topic);
       if (topic === undefined) topics.set(batch.topic, (topic = { name: batch.topic, partitionData: [] }));
       topic.partitionData.push({ index: batch.partition, records });
@@ -584,7 +600,7 @@ export class Producer {
     else if (outcome === 'fatal') this.failFatally(err!);
     else if (outcome === 'failed' || !this.mayRetry(batch)) this.finish(batch, err ?? new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'produce'));
     else this.retry(queue, batch, err!, outcome === 'retryAfterEpochBump');
-    if (this.epochBumpPending) this.maybeBumpEpoch();
+    if (this.bumpWaiters.size > 0) this.maybeBumpEpoch();
   }
 
   private delivered(queue: PartitionQueue, batch: ProducerBatch, baseOffset: number): void {
@@ -602,7 +618,10 @@ export class Producer {
     this.readyQueues.add(queue);
     queue.recovering = this.idempotent;
     queue.retryNotBeforeMs = Date.now() + this.retryBackoffMs;
-    if (bumpEpoch) this.epochBumpPending = queue.needsEpochBump = true;
+    if (bumpEpoch) {
+      queue.needsEpochBump = true;
+      this.bumpWaiters.add(queue);
+    }
     const stale = !(err instanceof KafkaError) || invalidatesMetadata(err.errorCode);
     if (stale) {
       this.cluster.invalidate();
@@ -630,37 +649,31 @@ export class Producer {
     return this.identityRequest;
   }
 
-  /** Bumps the epoch once no batch is in flight (sequences in flight would straddle two epochs). */
+  /**
+   * Partitions waiting for a bump with nothing in flight restart under the producer's current
+   * epoch if theirs is older already, else ask for a bumped one.
+   */
   private maybeBumpEpoch(): void {
-    if (this.inFlightBatches > 0 || this.identity === undefined || this.retriesOutsideBump()) return;
-    void this.requestIdentity(this.identity);
-  }
-
-  /** A partition that does not need the epoch bump still has a stamped batch waiting for a retry. */
-  private retriesOutsideBump(): boolean {
-    for (const state of this.topics.values()) {
-      for (const queue of state.queues) {
-        if (queue !== undefined && !queue.needsEpochBump && queue.sealed.some((b) => b.baseSequence >= 0)) return true;
-      }
+    for (const queue of this.bumpWaiters) {
+      if (queue.inFlight.length > 0) continue;
+      if (queue.identity === this.identity) void this.requestIdentity(this.identity);
+      else this.releaseFromBump(queue);
     }
-    return false;
   }
 
-  /** A new id or epoch: every partition's sequences restart at 0; unsent batches are stamped again. */
-  private adoptIdentity(identity: { producerId: number; producerEpoch: number }): void {
-    const bumped = this.identity !== undefined;
+  /** A partition that waited for an epoch bump: its unsent batches are stamped again under the new epoch. */
+  private releaseFromBump(queue: PartitionQueue): void {
+    this.bumpWaiters.delete(queue);
+    queue.needsEpochBump = false;
+    for (const batch of queue.sealed) batch.unstamp();
+    this.restartSequences(queue);
+    this.scheduleDrain();
+  }
+
+  /** A new producer id or epoch; partitions waiting for it restart their sequences under it. */
+  private adoptIdentity(identity: ProducerIdentity): void {
     this.identity = identity;
-    this.epochBumpPending = false;
-    if (!bumped) return;
-    for (const state of this.topics.values()) {
-      for (const queue of state.queues) {
-        if (queue === undefined) continue;
-        queue.nextSequence = 0;
-        queue.recovering = true;
-        queue.needsEpochBump = false;
-        for (const batch of queue.sealed) batch.unstamp();
-      }
-    }
+    this.maybeBumpEpoch();
   }
 
   /** The producer cannot go on (fenced, or no producer id): every unfinished batch fails. */
