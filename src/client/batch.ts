@@ -12,7 +12,7 @@ export interface ProducerRecord {
   headers?: readonly RecordHeader[] | null;
   /** Explicit partition; otherwise the partitioner decides. */
   partition?: number;
-  /** CreateTime in ms; default now. */
+  /** CreateTime in ms; default now (the producer's coarse clock: one Date.now() per 64 records or per synchronous run). */
   timestampMs?: number;
 }
 

@@ -21,8 +21,9 @@
 //
 // Hot path (produce()): the last topic's state is cached (partition count, queues, sticky
 // partition) and checked against the cluster's metadata version; a record's size is computed
-// once, while it is encoded; batch buffers come from a size-class pool and go back to it once
-// answered (allocating 1 MiB buffers per batch kept V8 busy with full GCs).
+// once, while it is encoded; record timestamps come from a coarse clock (coarse-clock.ts); batch
+// buffers come from a size-class pool and go back to it once answered (allocating 1 MiB buffers
+// per batch kept V8 busy with full GCs).
 import {
   defaultInitProducerIdRequest,
   defaultProduceRequest,
