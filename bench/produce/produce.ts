@@ -16,6 +16,8 @@ export interface ProduceBenchOptions {
   compression: CompressionName;
   batchSizeBytes: number;
   lingerMs: number;
+  /** enable.idempotence; unset: the producer's default (on with acks 'all', off with acks 0/1, as the Java client). */
+  idempotent?: boolean;
   /** Draw a progress bar on a TTY (default true). */
   progress?: boolean;
 }
@@ -31,6 +33,8 @@ export interface ThroughputResult {
   latencyCurveMs?: Array<[number, number]>;
   /** [seconds, records/s] samples. */
   throughputOverTime?: Array<[number, number]>;
+  /** Whether the producers were idempotent (producer id and sequence numbers on every batch). */
+  idempotent?: boolean;
   note?: string;
 }
 
@@ -87,6 +91,7 @@ export async function runProduceBench(options: ProduceBenchOptions): Promise<Thr
     compression: options.compression,
     batchSizeBytes: options.batchSizeBytes,
     lingerMs: options.lingerMs,
+    idempotent: options.idempotent,
     onBatchAcked: (batch, latencyMs) => {
       acked += batch.recordCount;
       latency.recordMs(latencyMs);
@@ -105,5 +110,5 @@ export async function runProduceBench(options: ProduceBenchOptions): Promise<Thr
   const points = sampler.stop();
   bar?.stop();
   await Promise.all(producers.map((p) => p.close()));
-  return { ...throughput('rill', options.records, options.recordSizeBytes, seconds), latency_ms: latency.summaryMs(), latencyCurveMs: latency.curveMs(), throughputOverTime: points };
+  return { ...throughput('rill', options.records, options.recordSizeBytes, seconds), idempotent: producers[0]!.idempotent, latency_ms: latency.summaryMs(), latencyCurveMs: latency.curveMs(), throughputOverTime: points };
 }

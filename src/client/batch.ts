@@ -3,10 +3,7 @@
 // compress) when it is sent, and its delivery promises.
 import type { RecordHeader } from '../accel/types.js';
 import type { CompressionName } from '../protocol/records/index.js';
-import { RecordBodyWriter } from './record-writer.js';
-
-/** Per-record overhead estimate: length, attributes, deltas, key/value lengths, header count. */
-const RECORD_OVERHEAD_BYTES_ESTIMATE = 12;
+import { RecordBodyWriter, type BufferSource } from './record-writer.js';
 
 export interface ProducerRecord {
   topic: string;
@@ -15,7 +12,7 @@ export interface ProducerRecord {
   headers?: readonly RecordHeader[] | null;
   /** Explicit partition; otherwise the partitioner decides. */
   partition?: number;
-  /** CreateTime in ms; default now. */
+  /** CreateTime in ms; default now (the producer's coarse clock: one Date.now() per 64 records or per synchronous run). */
   timestampMs?: number;
 }
 
@@ -42,12 +39,6 @@ interface RecordCallback {
   reject(err: Error): void;
 }
 
-export function estimateRecordBytes(record: ProducerRecord): number {
-  let bytes = RECORD_OVERHEAD_BYTES_ESTIMATE + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  if (record.headers) for (const header of record.headers) bytes += header.key.length + (header.value?.length ?? 0) + 4;
-  return bytes;
-}
-
 export interface BatchIdentity {
   producerId: number;
   producerEpoch: number;
@@ -64,14 +55,20 @@ export class ProducerBatch {
   private readonly body: RecordBodyWriter;
   sizeBytes = 0;
   attempts = 0;
+  /** Place in its partition's queue: retries go back in this order (sequence order when idempotent). */
+  sealOrder = 0;
+  /** Sequence of the first record when idempotent; -1 until the batch is first sent in an epoch. */
+  baseSequence = -1;
+  /** Producer id, epoch and base sequence the batch is built with (idempotence); set when first sent in an epoch. */
+  stamp: BatchIdentity | undefined;
   /** The built batch, kept for retries (the same bytes, so the same sequence numbers). */
   built: Buffer | undefined;
   private callbacks: RecordCallback[] | undefined;
   private batchResolvers: Array<{ resolve(m: BatchMetadata): void; reject(e: Error): void }> | undefined;
   private batchPromise: Promise<BatchMetadata> | undefined;
 
-  constructor(topic: string, partition: number, nowMs: number, initialBytes: number, reuse?: Buffer) {
-    this.body = new RecordBodyWriter(initialBytes, reuse);
+  constructor(topic: string, partition: number, nowMs: number, initialBytes: number, source?: BufferSource) {
+    this.body = new RecordBodyWriter(initialBytes, source);
     this.topic = topic;
     this.partition = partition;
     this.createdAtMs = nowMs;
@@ -87,11 +84,11 @@ export class ProducerBatch {
     return this.body.recordCount;
   }
 
-  /** Appends a record (encoding it now); returns its index in the batch. */
-  append(record: ProducerRecord, timestampMs: number): number {
-    const index = this.body.recordCount;
-    this.sizeBytes += this.body.append(record.key ?? null, record.value, record.headers, timestampMs - this.baseTimestampMs);
-    return index;
+  /** Appends a record (encoding it now) unless the body would pass bodyBytesMax; returns its bytes, or -1 when it did not fit. */
+  append(record: ProducerRecord, timestampMs: number, bodyBytesMax?: number): number {
+    const bytes = this.body.append(record.key ?? null, record.value, record.headers, timestampMs - this.baseTimestampMs, bodyBytesMax);
+    if (bytes > 0) this.sizeBytes += bytes;
+    return bytes;
   }
 
   /** A promise for one record's delivery. */
@@ -103,6 +100,13 @@ export class ProducerBatch {
   promise(): Promise<BatchMetadata> {
     this.batchPromise ??= new Promise((resolve, reject) => (this.batchResolvers ??= []).push({ resolve, reject }));
     return this.batchPromise;
+  }
+
+  /** Forgets the built bytes and sequence (after a producer epoch bump: built again with new ones). */
+  unstamp(): void {
+    this.built = undefined;
+    this.baseSequence = -1;
+    this.stamp = undefined;
   }
 
   build(compression: CompressionName, identity: BatchIdentity | undefined): Buffer {

@@ -58,6 +58,8 @@ export class Cluster {
   private readonly connections = new Map<string, Promise<Connection>>();
   private readonly topics = new Map<string, TopicInfo>();
   private metadataAtMs = 0;
+  /** Counts metadata answers absorbed: a cache keyed on it (the producer's topic state) knows when to look again. */
+  metadataVersion = 0;
   private controllerId = -1;
   private closed = false;
 
@@ -143,6 +145,7 @@ export class Cluster {
       this.topics.set(topic.name, { name: topic.name, topicId: topic.topicId, errorCode: topic.errorCode, partitions });
     }
     this.metadataAtMs = Date.now();
+    this.metadataVersion++;
   }
 
   /** Cached topic metadata, refreshed when missing or stale. Throws KafkaError if the topic does not exist. */

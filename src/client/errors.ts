@@ -62,3 +62,14 @@ export class ConnectionError extends Error {
 export function isRetriable(err: unknown): boolean {
   return err instanceof ConnectionError || (err instanceof KafkaError && err.retriable);
 }
+
+/** A producer option that cannot work with the others given. Not retriable. */
+export class ProducerConfigError extends Error {
+  /** The option at fault, as the client's options name it. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(message);
+    this.name = 'ProducerConfigError';
+    this.option = option;
+  }
+}

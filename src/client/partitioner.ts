@@ -49,6 +49,12 @@ export function partitionForKey(key: Uint8Array, partitionCount: number): number
   return toPositive(murmur2(key)) % partitionCount;
 }
 
+/** A random partition other than previous (when there is another). */
+export function nextStickyPartition(partitionCount: number, previous: number): number {
+  const next = Math.floor(Math.random() * partitionCount);
+  return partitionCount > 1 && next === previous ? (next + 1) % partitionCount : next;
+}
+
 /** Keyless records: one sticky partition per topic, changed when the producer closes its batch. */
 export class StickyPartitions {
   private readonly current = new Map<string, number>();
@@ -65,8 +71,7 @@ export class StickyPartitions {
   }
 
   private choose(topic: string, partitionCount: number, previous: number): number {
-    let next = Math.floor(Math.random() * partitionCount);
-    if (partitionCount > 1 && next === previous) next = (next + 1) % partitionCount;
+    const next = nextStickyPartition(partitionCount, previous);
     this.current.set(topic, next);
     return next;
   }

@@ -51,6 +51,17 @@ function writeUvarint(buf: Buffer, pos: number, value: number): number {
     buf[pos + 1] = value >>> 7;
     return pos + 2;
   }
+  if (value < 0x20_0000) {
+    buf[pos] = (value & 0x7f) | 0x80;
+    buf[pos + 1] = ((value >>> 7) & 0x7f) | 0x80;
+    buf[pos + 2] = value >>> 14;
+    return pos + 3;
+  }
+  return writeLongUvarint(buf, pos, value);
+}
+
+/** writeUvarint past 3 bytes (values that may not fit 32-bit integer arithmetic). */
+function writeLongUvarint(buf: Buffer, pos: number, value: number): number {
   let rest = value;
   let at = pos;
   while (rest >= 0x80) {
@@ -61,8 +72,8 @@ function writeUvarint(buf: Buffer, pos: number, value: number): number {
   return at + 1;
 }
 
-/** Short byte strings are copied with a loop (cheaper than a native copy call below this size). */
-const LOOP_COPY_BYTES_MAX = 64;
+/** Byte strings up to this size are copied with a loop (TypedArray.set costs about 25 ns whatever the size). */
+const LOOP_COPY_BYTES_MAX = 8;
 
 function writeBytesField(buf: Buffer, pos: number, bytes: Uint8Array | null): number {
   if (bytes === null) {
@@ -96,16 +107,39 @@ export interface BatchSealInput {
   baseSequence: number;
 }
 
+/** Where a writer gets its buffer and trades it when it grows (a BatchBufferPool). */
+export interface BufferSource {
+  take(minBytes: number): Buffer;
+  give(buffer: Buffer): void;
+}
+
+const UNPOOLED: BufferSource = {
+  take: (minBytes) => Buffer.allocUnsafe(minBytes),
+  give: () => undefined,
+};
+
+/** Bytes of a record body (after its length varint) with a null key and no headers. */
+function plainBodyBytes(value: Uint8Array | null, timestampZigzag: number, offsetDelta: number): number {
+  // attributes + timestamp delta + offset delta + null key + value + header count
+  return 1 + uvarintBytes(timestampZigzag) + uvarintBytes(offsetDelta * 2) + 1 + bytesFieldSize(value) + 1;
+}
+
+function bodyBytes(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | null | undefined, timestampZigzag: number, offsetDelta: number): number {
+  if (key === null && !headers) return plainBodyBytes(value, timestampZigzag, offsetDelta);
+  return 1 + uvarintBytes(timestampZigzag) + uvarintBytes(offsetDelta * 2) + bytesFieldSize(key) + bytesFieldSize(value) + headersSize(headers);
+}
+
 export class RecordBodyWriter {
   private buf: Buffer;
   private pos = RECORD_BATCH_OVERHEAD;
+  private readonly source: BufferSource;
   recordCount = 0;
   maxTimestampDelta = 0;
 
-  /** reuse: a buffer from a pool, used when it holds at least initialBytes past the header. */
-  constructor(initialBytes: number, reuse?: Buffer) {
-    const bytes = RECORD_BATCH_OVERHEAD + Math.max(initialBytes, 256);
-    this.buf = reuse !== undefined && reuse.length >= bytes ? reuse : Buffer.allocUnsafe(bytes);
+  /** source: a pool to take the buffer from (and trade it with when the body outgrows it). */
+  constructor(initialBytes: number, source: BufferSource = UNPOOLED) {
+    this.source = source;
+    this.buf = source.take(RECORD_BATCH_OVERHEAD + Math.max(initialBytes, 256));
   }
 
   /** The underlying buffer (for a pool, once the sealed batch is no longer referenced). */
@@ -118,32 +152,34 @@ export class RecordBodyWriter {
     return this.pos - RECORD_BATCH_OVERHEAD;
   }
 
-  private ensure(extra: number): void {
-    if (this.pos + extra <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+  private grow(extra: number): void {
+    const grown = this.source.take(Math.max(this.buf.length * 2, this.pos + extra));
     this.buf.copy(grown, 0, 0, this.pos);
+    this.source.give(this.buf);
     this.buf = grown;
   }
 
-  /** Appends one record; returns its encoded size in bytes. */
-  append(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | null | undefined, timestampDelta: number): number {
+  /**
+   * Appends one record unless it would take the body past bodyBytesMax (a first record always
+   * fits); returns its encoded size in bytes, or -1 when it was not appended.
+   */
+  append(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | null | undefined, timestampDelta: number, bodyBytesMax = Infinity): number {
     const offsetDelta = this.recordCount;
     const timestampZigzag = zigzag(timestampDelta);
-    const bodySize = 1 + uvarintBytes(timestampZigzag) + uvarintBytes(offsetDelta * 2) + bytesFieldSize(key) + bytesFieldSize(value) + headersSize(headers);
-    const total = uvarintBytes(bodySize * 2) + bodySize;
-    this.ensure(total);
+    const size = bodyBytes(key, value, headers, timestampZigzag, offsetDelta);
+    const total = uvarintBytes(size * 2) + size;
+    const end = this.pos + total;
+    if (end - RECORD_BATCH_OVERHEAD > bodyBytesMax && offsetDelta > 0) return -1;
+    if (end > this.buf.length) this.grow(total);
     const buf = this.buf;
-    let pos = writeUvarint(buf, this.pos, bodySize * 2);
+    let pos = writeUvarint(buf, this.pos, size * 2);
     buf[pos++] = 0; // attributes
     pos = writeUvarint(buf, pos, timestampZigzag);
     pos = writeUvarint(buf, pos, offsetDelta * 2);
     pos = writeBytesField(buf, pos, key);
     pos = writeBytesField(buf, pos, value);
-    if (headers) {
-      pos = writeHeaders(buf, pos, headers);
-    } else {
-      buf[pos++] = 0;
-    }
+    if (headers) pos = writeHeaders(buf, pos, headers);
+    else buf[pos++] = 0;
     this.pos = pos;
     this.recordCount = offsetDelta + 1;
     if (timestampDelta > this.maxTimestampDelta) this.maxTimestampDelta = timestampDelta;

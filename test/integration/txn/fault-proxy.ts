@@ -1,6 +1,8 @@
 // A fault-injecting TCP proxy for retry tests: forwards Kafka frames both ways and, for a share
 // of Produce responses (seeded pseudo-random choice, bounded count), drops the response and cuts
 // the connection, so the client never learns that its batch was written and must retry it.
+// Optionally a hook may alter Produce requests on their way (corruptLeft bounds how often), e.g.
+// flip a record byte so the broker answers that partition CORRUPT_MESSAGE.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 const PRODUCE_API_KEY = 0;
@@ -11,6 +13,11 @@ export interface FaultProxy {
   cuts: number;
   /** Cuts still allowed (tests set a budget each). */
   cutsLeft: number;
+  /** Produce requests the corruptProduce hook may still alter (it returns true when it did). */
+  corruptLeft: number;
+  /** Requests altered so far. */
+  corruptions: number;
+  corruptProduce?: (frame: Buffer) => boolean;
   setTarget(port: number): void;
   close(): Promise<void>;
 }
@@ -52,6 +59,8 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
     port: 0,
     cuts: 0,
     cutsLeft: 0,
+    corruptLeft: 0,
+    corruptions: 0,
     setTarget: (port) => (target = port),
     close: () => new Promise((resolve) => {
       for (const socket of sockets) socket.destroy();
@@ -67,7 +76,12 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
       upstream.destroy();
     };
     client.on('data', framer((frame) => {
-      if (frame.length >= 12 && frame.readInt16BE(4) === PRODUCE_API_KEY) produceIds.add(frame.readInt32BE(8));
+      const isProduce = frame.length >= 12 && frame.readInt16BE(4) === PRODUCE_API_KEY;
+      if (isProduce) produceIds.add(frame.readInt32BE(8));
+      if (isProduce && proxy.corruptLeft > 0 && proxy.corruptProduce?.(frame) === true) {
+        proxy.corruptLeft -= 1;
+        proxy.corruptions += 1;
+      }
       upstream.write(frame);
     }));
     upstream.on('data', framer((frame) => {
