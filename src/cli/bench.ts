@@ -9,12 +9,19 @@ import { UsageError } from './start-options.js';
 export const benchUsage = `usage:
   rill bench produce --bootstrap HOST:PORT --topic T --records N --record-size BYTES --partitions P
                      --producers K --acks 0|1|all --compression none|gzip|snappy|lz4|zstd
-                     --batch-size BYTES --linger-ms MS [--compare] [--json]
+                     --batch-size BYTES --linger-ms MS [--idempotence true|false] [--compare] [--json]
   rill bench consume --bootstrap HOST:PORT --topic T --records N --consumers K
                      [--fetch-max-bytes BYTES] [--partition-max-bytes BYTES] [--compare] [--json]
   rill bench e2e     --bootstrap HOST:PORT --rate R --seconds S [--topic T] [--record-size BYTES]
                      [--partitions P] [--acks 0|1|all] [--warmup-seconds S (default 2, not recorded)] [--json]
   rill bench micro   [--json]`;
+
+/** --idempotence true|false sets enable.idempotence; unset, the client's default (on unless acks is 0 or 1). */
+function parseIdempotence(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new UsageError(`--idempotence expects true|false, got ${JSON.stringify(text)}`);
+}
 
 const OPTIONS = {
   bootstrap: { type: 'string', default: '127.0.0.1:9092' },
@@ -28,6 +35,7 @@ const OPTIONS = {
   compression: { type: 'string', default: 'none' },
   'batch-size': { type: 'string', default: '1048576' },
   'linger-ms': { type: 'string', default: '5' },
+  idempotence: { type: 'string' },
   'fetch-max-bytes': { type: 'string', default: '52428800' },
   'partition-max-bytes': { type: 'string', default: '1048576' },
   rate: { type: 'string', default: '100000' },
@@ -91,6 +99,7 @@ async function benchProduce(values: Values, command: string): Promise<void> {
     compression: parseCompression(values.compression!),
     batchSizeBytes: positiveInt(values, 'batch-size'),
     lingerMs: positiveInt(values, 'linger-ms'),
+    idempotent: parseIdempotence(values.idempotence),
   };
   const result = await runProduceBench(options);
   const peers = values.compare ? await runPeers('produce', options) : undefined;

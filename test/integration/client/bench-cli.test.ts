@@ -73,5 +73,8 @@ describe('rill bench', () => {
   it('rejects a bad flag value with exit code 2', async () => {
     const bad = await rill(['bench', 'produce', '--bootstrap', broker.bootstrap, '--acks', '2']);
     expect(bad.code).toBe(2);
+    const badIdempotence = await rill(['bench', 'produce', '--bootstrap', broker.bootstrap, '--idempotence', 'maybe']);
+    expect(badIdempotence.code).toBe(2);
+    expect(badIdempotence.stderr).toMatch(/--idempotence expects true\|false/);
   });
 });
