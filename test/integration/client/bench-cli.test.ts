@@ -10,13 +10,15 @@ import { startQuietBroker } from './helpers.js';
 
 const cliPath = join(import.meta.dirname, '../../../dist/src/cli/main.js');
 
-function rill(args: string[]): Promise<{ code: number | null; stdout: string }> {
+function rill(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout }));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
