@@ -7,7 +7,7 @@ export interface TargetResult {
   target: string;
   measured: number | undefined;
   threshold: number;
-  unit: 'MB/s' | '% of C tool';
+  unit: 'MB/s' | '% of C tool' | 'x decode path';
   status: TargetStatus;
   note: string;
 }
@@ -49,6 +49,24 @@ function relative(report: MicroReport, codec: 'lz4' | 'zstd', direction: 'compre
   };
 }
 
+/** Produce validation of a 1 MiB batch of 100-byte records: the scan must beat the decode path. */
+const SCAN_SPEEDUP_MIN = 2;
+
+function scanSpeedup(rows: readonly MicroRow[], implementation: string): TargetResult {
+  const scan = throughput(rows, 'validateProduce scan', implementation, MiB);
+  const decode = throughput(rows, 'validateProduce decode path', implementation, MiB);
+  const measured = scan !== undefined && decode !== undefined ? scan / decode : undefined;
+  const note = `${scan?.toFixed(0) ?? 'n/a'} vs ${decode?.toFixed(0) ?? 'n/a'} MB/s (same run)`;
+  return {
+    target: `${implementation} Produce validation by scan >= ${SCAN_SPEEDUP_MIN}x the decode path at 1 MiB`,
+    measured,
+    threshold: SCAN_SPEEDUP_MIN,
+    unit: 'x decode path',
+    status: status(measured, SCAN_SPEEDUP_MIN),
+    note,
+  };
+}
+
 export function evaluateTargets(report: MicroReport): TargetResult[] {
   const rows = report.rows;
   return [
@@ -59,5 +77,6 @@ export function evaluateTargets(report: MicroReport): TargetResult[] {
     relative(report, 'lz4', 'decompress'),
     relative(report, 'zstd', 'compress'),
     relative(report, 'zstd', 'decompress'),
+    ...(['native', 'wasm', 'js'] as const).map((implementation) => scanSpeedup(rows, implementation)),
   ];
 }
