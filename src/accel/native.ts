@@ -1,10 +1,12 @@
 // The Rust N-API implementation of the hot path (implementation 'native').
 //
 // Loads native/rill.<platform>.node (built by scripts/build-native.mjs) and adapts its
-// functions to the Accel interface. gzip and the record-body functions are not in the crate:
+// functions to the Accel interface. gzip and the record-body codecs are not in the crate:
 // gzip runs in node:zlib either way; record bodies and varints use the WASM module where it
 // loads (measured faster than both the reference and an N-API version, whose per-record
-// property lookups cost as much as the JS encoder), else the TypeScript reference.
+// property lookups cost as much as the JS encoder), else the TypeScript reference. scanRecords
+// is in the crate: it reads the caller's Buffer in place and returns four numbers through a
+// reused Float64Array, so there is no per-record object to build on either side.
 //
 // Native errors carry codes: RILL_COMPRESSION_{CORRUPT,TRUNCATED,TOO_LARGE} become
 // CompressionError; file errors are already node-style ({ code: 'ENOENT', errno, syscall }).
