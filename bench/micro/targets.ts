@@ -49,20 +49,25 @@ function relative(report: MicroReport, codec: 'lz4' | 'zstd', direction: 'compre
   };
 }
 
-/** Produce validation of a 1 MiB batch of 100-byte records: the scan must beat the decode path. */
-const SCAN_SPEEDUP_MIN = 2;
+/**
+ * Produce validation of a 1 MiB batch of 100-byte records: how much faster the scan path must
+ * be than the decode path. Both include the batch CRC32C, which bounds the js and wasm gains
+ * (their CRC runs at about the speed of their scan).
+ */
+const SCAN_SPEEDUP_MIN: Readonly<Record<'native' | 'wasm' | 'js', number>> = { native: 4, wasm: 1.5, js: 1.5 };
 
-function scanSpeedup(rows: readonly MicroRow[], implementation: string): TargetResult {
+function scanSpeedup(rows: readonly MicroRow[], implementation: 'native' | 'wasm' | 'js'): TargetResult {
+  const threshold = SCAN_SPEEDUP_MIN[implementation];
   const scan = throughput(rows, 'validateProduce scan', implementation, MiB);
   const decode = throughput(rows, 'validateProduce decode path', implementation, MiB);
   const measured = scan !== undefined && decode !== undefined ? scan / decode : undefined;
   const note = `${scan?.toFixed(0) ?? 'n/a'} vs ${decode?.toFixed(0) ?? 'n/a'} MB/s (same run)`;
   return {
-    target: `${implementation} Produce validation by scan >= ${SCAN_SPEEDUP_MIN}x the decode path at 1 MiB`,
+    target: `${implementation} Produce validation by scan >= ${threshold}x the decode path at 1 MiB`,
     measured,
-    threshold: SCAN_SPEEDUP_MIN,
+    threshold,
     unit: 'x decode path',
-    status: status(measured, SCAN_SPEEDUP_MIN),
+    status: status(measured, threshold),
     note,
   };
 }
