@@ -383,7 +383,14 @@ export class WasmAccel implements Accel {
   scanRecords(buf: Buffer, start: number, end: number, count: number): RecordScan {
     checkRecordsArguments(buf, start, end, count);
     const bodyBytes = end - start;
-    const outPtr = this.arena.reserve(SCAN_RESULT_BYTES + bodyBytes);
+    let outPtr: number;
+    try {
+      outPtr = this.arena.reserve(SCAN_RESULT_BYTES + bodyBytes);
+    } catch (err) {
+      // A body the arena cannot hold is still a body to check: the reference scans it in place.
+      if (err instanceof ArenaLimitError) return this.js.scanRecords(buf, start, end, count);
+      throw err;
+    }
     const inPtr = outPtr + SCAN_RESULT_BYTES;
     this.arena.u8.set(buf.subarray(start, end), inPtr);
     const headerCountMax = limits.recordHeaderCountMax;
