@@ -1,6 +1,7 @@
 // The Markdown body of a micro-benchmark result file.
 import { formatBytes, formatNumber, markdownTable } from '../lib/results.js';
 import type { MicroReport, MicroRow } from './run.js';
+import type { TargetResult } from './targets.js';
 
 const IMPLEMENTATION_ORDER = ['js', 'wasm', 'native'];
 
@@ -44,11 +45,13 @@ function throughputTable(report: MicroReport): string {
   return markdownTable(headers, rows);
 }
 
+const UNIT_SUFFIX: Readonly<Record<TargetResult['unit'], string>> = { 'MB/s': 'MB/s', '% of C tool': '%', 'x decode path': 'x' };
+
 function targetsTable(report: MicroReport): string {
   const rows = report.targets.map((target) => [
     target.target,
-    target.measured === undefined ? 'n/a' : `${formatNumber(target.measured)} ${target.unit === 'MB/s' ? 'MB/s' : '%'}`,
-    `${target.threshold} ${target.unit === 'MB/s' ? 'MB/s' : '%'}`,
+    target.measured === undefined ? 'n/a' : `${formatNumber(target.measured)} ${UNIT_SUFFIX[target.unit]}`,
+    `${target.threshold} ${UNIT_SUFFIX[target.unit]}`,
     target.status === 'met' ? '**met**' : target.status === 'missed' ? '**missed**' : 'not measured',
     target.note,
   ]);

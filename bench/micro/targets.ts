@@ -7,7 +7,7 @@ export interface TargetResult {
   target: string;
   measured: number | undefined;
   threshold: number;
-  unit: 'MB/s' | '% of C tool';
+  unit: 'MB/s' | '% of C tool' | 'x decode path';
   status: TargetStatus;
   note: string;
 }
@@ -49,6 +49,29 @@ function relative(report: MicroReport, codec: 'lz4' | 'zstd', direction: 'compre
   };
 }
 
+/**
+ * Produce validation of a 1 MiB batch of 100-byte records: how much faster the scan path must
+ * be than the decode path. Both include the batch CRC32C, which bounds the js and wasm gains
+ * (their CRC runs at about the speed of their scan).
+ */
+const SCAN_SPEEDUP_MIN: Readonly<Record<'native' | 'wasm' | 'js', number>> = { native: 4, wasm: 1.5, js: 1.5 };
+
+function scanSpeedup(rows: readonly MicroRow[], implementation: 'native' | 'wasm' | 'js'): TargetResult {
+  const threshold = SCAN_SPEEDUP_MIN[implementation];
+  const scan = throughput(rows, 'validateProduce scan', implementation, MiB);
+  const decode = throughput(rows, 'validateProduce decode path', implementation, MiB);
+  const measured = scan !== undefined && decode !== undefined ? scan / decode : undefined;
+  const note = `${scan?.toFixed(0) ?? 'n/a'} vs ${decode?.toFixed(0) ?? 'n/a'} MB/s (same run)`;
+  return {
+    target: `${implementation} Produce validation by scan >= ${threshold}x the decode path at 1 MiB`,
+    measured,
+    threshold,
+    unit: 'x decode path',
+    status: status(measured, threshold),
+    note,
+  };
+}
+
 export function evaluateTargets(report: MicroReport): TargetResult[] {
   const rows = report.rows;
   return [
@@ -59,5 +82,6 @@ export function evaluateTargets(report: MicroReport): TargetResult[] {
     relative(report, 'lz4', 'decompress'),
     relative(report, 'zstd', 'compress'),
     relative(report, 'zstd', 'decompress'),
+    ...(['native', 'wasm', 'js'] as const).map((implementation) => scanSpeedup(rows, implementation)),
   ];
 }

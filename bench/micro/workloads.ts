@@ -3,7 +3,9 @@
 import { constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Accel, Codec, RecordInput } from '../../src/accel/index.js';
+import { RecordDecodeError, type Accel, type Codec, type RecordInput } from '../../src/accel/index.js';
+import { buildBatch } from '../../src/protocol/records/records.js';
+import { validateProduceRecords, type ProducePolicy } from '../../src/protocol/records/validate-produce.js';
 import { logCorpus, SeededRandom } from '../lib/corpus.js';
 
 export interface Workload {
@@ -92,6 +94,67 @@ function encodingWorkloads(accel: Accel, data: Buffer, sizeBytes: number, seed: 
     { ...base, fn: 'decodeVarints', bytesPerCall: varints.length, run: () => accel.decodeVarints(varints, 0, values.length) },
     { ...base, fn: 'encodeRecords', bytesPerCall: body.length, run: () => accel.encodeRecords(records) },
     { ...base, fn: 'decodeRecords', bytesPerCall: body.length, run: () => accel.decodeRecords(body, 0, body.length, records.length) },
+    { ...base, fn: 'scanRecords', bytesPerCall: body.length, run: () => accel.scanRecords(body, 0, body.length, records.length) },
+  ];
+}
+
+/** The bytes of one record in the Produce workloads (what `rill bench produce --record-size` sends). */
+export const PRODUCE_RECORD_VALUE_BYTES = 100;
+const BATCH_OVERHEAD_BYTES = 61;
+
+/** Kafka's topic defaults: not compacted, CreateTime, after.max.ms 1 h, max.message.bytes 1048588. */
+export const DEFAULT_PRODUCE_POLICY: ProducePolicy = {
+  maxMessageBytes: 1_048_588,
+  compacted: false,
+  timestampType: 'CreateTime',
+  timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+  timestampAfterMaxMs: 3_600_000,
+  compressionType: 'producer',
+};
+
+/** Keyless records of 100 random bytes, as many as fit sizeBytes (and max.message.bytes) in one batch. */
+function produceRecords(sizeBytes: number, seed: number): RecordInput[] {
+  const random = new SeededRandom(seed);
+  /** value + length 2, attributes 1, timestampDelta 1, offsetDelta <= 3, key 1, value length 2, headers 1. */
+  const recordBytesApprox = PRODUCE_RECORD_VALUE_BYTES + 11;
+  const budgetBytes = Math.min(sizeBytes, DEFAULT_PRODUCE_POLICY.maxMessageBytes) - BATCH_OVERHEAD_BYTES;
+  const count = Math.max(1, Math.floor(budgetBytes / recordBytesApprox));
+  return Array.from({ length: count }, (_, i) => ({ key: null, value: random.bytes(PRODUCE_RECORD_VALUE_BYTES), timestampDelta: i % 5 }));
+}
+
+/**
+ * accel whose scanRecords reports every body as malformed at once: validation then takes the
+ * decode path (decodeRecords + per-record checks), i.e. the Produce path before scanRecords.
+ */
+export function decodePathAccel(accel: Accel): Accel {
+  return new Proxy(accel, {
+    get(target, property) {
+      if (property === 'scanRecords') {
+        return () => {
+          throw new RecordDecodeError('benchmark: take the decode path');
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Produce validation of one batch of 100-byte records with the default policy: scan vs decode path. */
+function produceWorkloads(accel: Accel, sizeBytes: number, seed: number): Workload[] {
+  const nowMs = Date.now();
+  const records = produceRecords(sizeBytes, seed);
+  const batch = buildBatch({ records, baseTimestamp: nowMs }, accel);
+  const body = batch.subarray(BATCH_OVERHEAD_BYTES);
+  const oldPath = decodePathAccel(accel);
+  const validate = (hot: Accel): boolean => validateProduceRecords(batch, DEFAULT_PRODUCE_POLICY, { produceVersion: 9, nowMs, hot }).ok;
+  if (!validate(accel) || !validate(oldPath)) throw new Error(`produce workload: a batch of ${batch.length} bytes (${records.length} records) was not accepted`);
+  const base = { implementation: accel.implementation, sizeBytes, callsPerSample: callsPerSample(sizeBytes) };
+  return [
+    { ...base, fn: 'scanRecords 100B records', bytesPerCall: body.length, run: () => accel.scanRecords(body, 0, body.length, records.length) },
+    { ...base, fn: 'decodeRecords 100B records', bytesPerCall: body.length, run: () => accel.decodeRecords(body, 0, body.length, records.length) },
+    { ...base, fn: 'validateProduce scan', bytesPerCall: batch.length, run: () => validate(accel) },
+    { ...base, fn: 'validateProduce decode path', bytesPerCall: batch.length, run: () => validate(oldPath) },
   ];
 }
 
@@ -129,6 +192,7 @@ export function workloadsFor(accel: Accel, codecs: readonly Codec[], corpus: Cor
   const workloads: Workload[] = [];
   for (const [sizeBytes, data] of corpus.bySize) {
     workloads.push(...encodingWorkloads(accel, data, sizeBytes, corpus.seed));
+    workloads.push(...produceWorkloads(accel, sizeBytes, corpus.seed));
     workloads.push(...codecWorkloads(accel, codecs, data, sizeBytes));
     workloads.push(...files.fileWorkloads(accel, data, sizeBytes));
   }

@@ -11,6 +11,7 @@ mod crc32c;
 mod exports;
 mod io;
 mod napi;
+mod records;
 
 use std::ffi::CStr;
 use std::ptr::null_mut;
@@ -19,6 +20,7 @@ use exports::codec::*;
 use exports::crc::*;
 use exports::io::*;
 use exports::memory::*;
+use exports::records::*;
 use napi::sys::{napi_env, napi_value};
 use napi::{Env, Handler, JsResult};
 
@@ -46,6 +48,7 @@ const FUNCTIONS: &[(&CStr, Handler)] = &[
     (c"preadAsync", pread_async_js),
     (c"fdatasyncAsync", fdatasync_async_js),
     (c"tuneAllocator", tune_allocator_js),
+    (c"scanRecords", scan_records_js),
 ];
 
 /// Node-API module entry point.

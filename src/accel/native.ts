@@ -1,10 +1,12 @@
 // The Rust N-API implementation of the hot path (implementation 'native').
 //
 // Loads native/rill.<platform>.node (built by scripts/build-native.mjs) and adapts its
-// functions to the Accel interface. gzip and the record-body functions are not in the crate:
+// functions to the Accel interface. gzip and the record-body codecs are not in the crate:
 // gzip runs in node:zlib either way; record bodies and varints use the WASM module where it
 // loads (measured faster than both the reference and an N-API version, whose per-record
-// property lookups cost as much as the JS encoder), else the TypeScript reference.
+// property lookups cost as much as the JS encoder), else the TypeScript reference. scanRecords
+// is in the crate: it reads the caller's Buffer in place and returns four numbers through a
+// reused Float64Array, so there is no per-record object to build on either side.
 //
 // Native errors carry codes: RILL_COMPRESSION_{CORRUPT,TRUNCATED,TOO_LARGE} become
 // CompressionError; file errors are already node-style ({ code: 'ENOENT', errno, syscall }).
@@ -18,7 +20,9 @@ import { outputCap } from './js/compression.js';
 import { gzipCompress, gzipCompressAsync, gzipDecompress, gzipDecompressAsync } from './js/gzip.js';
 import { createJsAccel } from './js/index.js';
 import { loadWasmAccel } from './wasm.js';
-import { CODEC_IDS, CompressionError, type Accel, type Codec, type CompressionErrorKind, type FileIo } from './types.js';
+import { checkRecordsArguments } from './js/records.js';
+import { RECORD_REASONS } from './record-reasons.js';
+import { CODEC_IDS, CompressionError, RecordDecodeError, type Accel, type Codec, type CompressionErrorKind, type FileIo, type RecordScan } from './types.js';
 
 /** The addon's exports (native/src/lib.rs). Codecs are Kafka attribute ids: 2, 3, 4. */
 export interface NativeAddon {
@@ -59,12 +63,19 @@ export interface NativeAddon {
    * that freed ~1 MiB Buffers are reused instead of re-faulted; false where it cannot apply.
    */
   tuneAllocator(trimThresholdBytes: number, mmapThresholdBytes: number): boolean;
+  /**
+   * Scans a record body (native/src/exports/records.rs): returns 0 and writes timestampDeltaMin,
+   * timestampDeltaMax, nullKeyCount, offsetDeltaMismatchIndex into out (a Buffer over a
+   * Float64Array), or returns a reason code (src/accel/record-reasons.ts) with the failing
+   * record's index in out's slot 4.
+   */
+  scanRecords(buf: Buffer, start: number, end: number, count: number, headerCountMax: number, out: Buffer): number;
 }
 
 const REQUIRED_FUNCTIONS: readonly (keyof NativeAddon)[] = [
   'crc32c', 'crc32cPortable', 'compress', 'decompress', 'compressStaged', 'decompressStaged', 'takeStaged', 'compressAsync', 'decompressAsync', 'open', 'close',
   'pwrite', 'pwritev', 'pread', 'fdatasync', 'fallocate', 'fileSize', 'ftruncate', 'pwriteAsync',
-  'pwritevAsync', 'preadAsync', 'fdatasyncAsync', 'tuneAllocator',
+  'pwritevAsync', 'preadAsync', 'fdatasyncAsync', 'tuneAllocator', 'scanRecords',
 ];
 
 const ERROR_KINDS: Readonly<Record<string, CompressionErrorKind>> = {
@@ -193,6 +204,7 @@ export function loadNativeAccel(): Accel {
     crc32c: (buf, start = 0, end = buf.length, seed = 0) => addon.crc32c(buf, start, end, seed),
     ...createCodecs(addon),
     ...recordCodecs(),
+    scanRecords: createRecordScanner(addon),
     file: createFileIo(addon),
   };
 }
@@ -221,5 +233,29 @@ function recordCodecs(): RecordCodecs {
       }
     },
     decodeRecords: (buf, start, end, count) => wasm.decodeRecords(buf, start, end, count),
+  };
+}
+
+const SCAN_OUT_SLOTS = 5;
+const SCAN_OUT_ERROR_INDEX = 4;
+
+/** scanRecords over the addon, with one output array and one result object reused by every call. */
+function createRecordScanner(addon: NativeAddon): Accel['scanRecords'] {
+  const slots = new Float64Array(SCAN_OUT_SLOTS);
+  const out = Buffer.from(slots.buffer);
+  const scan: RecordScan = { timestampDeltaMin: 0, timestampDeltaMax: 0, nullKeyCount: 0, offsetDeltaMismatchIndex: -1 };
+  return (buf, start, end, count) => {
+    checkRecordsArguments(buf, start, end, count);
+    const reasonCode = addon.scanRecords(buf, start, end, count, limits.recordHeaderCountMax, out);
+    if (reasonCode !== 0) {
+      const index = slots[SCAN_OUT_ERROR_INDEX]!;
+      const reason = RECORD_REASONS[reasonCode] ?? 'unknown error';
+      throw new RecordDecodeError(index < count ? `record ${index}: ${reason}` : reason);
+    }
+    scan.timestampDeltaMin = slots[0]!;
+    scan.timestampDeltaMax = slots[1]!;
+    scan.nullKeyCount = slots[2]!;
+    scan.offsetDeltaMismatchIndex = slots[3]!;
+    return scan;
   };
 }

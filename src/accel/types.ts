@@ -59,7 +59,23 @@ export interface DecodedRecord {
   headers: RecordHeader[];
 }
 
-/** Raised by decodeRecords on a malformed record body. */
+/**
+ * What Produce validation needs from a v2 record body, gathered by scanRecords without
+ * materialising records. An implementation returns the same object on every call (no
+ * allocation per call): read it before the next scanRecords.
+ */
+export interface RecordScan {
+  /** Smallest timestampDelta (0 when the body holds no record). */
+  timestampDeltaMin: number;
+  /** Largest timestampDelta (0 when the body holds no record). */
+  timestampDeltaMax: number;
+  /** Records whose key is null. */
+  nullKeyCount: number;
+  /** Index of the first record whose offsetDelta is not its index, or -1. */
+  offsetDeltaMismatchIndex: number;
+}
+
+/** Raised by decodeRecords and scanRecords on a malformed record body. */
 export class RecordDecodeError extends Error {
   constructor(message: string) {
     super(message);
@@ -129,6 +145,12 @@ export interface Accel {
    * buf (no copy). Throws RecordDecodeError if the bytes do not hold exactly `count` records.
    */
   decodeRecords(buf: Buffer, start: number, end: number, count: number): DecodedRecord[];
+  /**
+   * Checks, in one pass and one crossing, that buf[start, end) holds exactly `count` records
+   * by decodeRecords' rules (it throws RecordDecodeError exactly when decodeRecords would), and
+   * returns what Produce validation needs. The result object is reused by the next call.
+   */
+  scanRecords(buf: Buffer, start: number, end: number, count: number): RecordScan;
 
   readonly file: FileIo;
 }

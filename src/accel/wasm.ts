@@ -21,7 +21,10 @@ import {
   type DecodedRecord,
   type RecordHeader,
   type RecordInput,
+  type RecordScan,
 } from './types.js';
+import { checkRecordsArguments } from './js/records.js';
+import { RECORD_REASONS } from './record-reasons.js';
 
 // The WebAssembly JS API, typed locally: @types/node 20 does not declare it and the project
 // does not include the DOM lib.
@@ -45,6 +48,7 @@ interface RillWasmExports {
   decodeVarlongs(inPtr: number, inLen: number, count: number, outPtr: number): number;
   encodeRecords(count: number, metaPtr: number, timesPtr: number, dataPtr: number, outPtr: number, outCap: number): number;
   decodeRecords(inPtr: number, inLen: number, count: number, tablePtr: number, tableCap: number, headerCountMax: number): number;
+  scanRecords(inPtr: number, inLen: number, count: number, outPtr: number, headerCountMax: number): number;
   recordErrorReason(): number;
   recordErrorIndex(): number;
   lz4FrameBound(srcLen: number): number;
@@ -71,20 +75,8 @@ const ERR_RECORD = -7;
 // Layout constants of wasm/assembly/records.ts.
 const RECORD_ENTRY_BYTES = 40;
 const HEADER_ENTRY_BYTES = 16;
-const RECORD_REASONS: readonly string[] = [
-  'unknown error',
-  'varint is too long or overflows 32 bits',
-  'truncated',
-  'record length is invalid',
-  'key length is invalid',
-  'value length is invalid',
-  'header count is invalid',
-  'header key length is invalid',
-  'header value length is invalid',
-  'record length does not match its fields',
-  'bytes remain after the last record',
-  'timestampDelta is outside the safe integer range',
-];
+/** scanRecords' output: f64 min, f64 max, i32 null keys, i32 offsetDelta mismatch index. */
+const SCAN_RESULT_BYTES = 24;
 
 const WASM_PAGE_BYTES = 65536;
 const VARLONG_BYTES_MAX = 10;
@@ -92,8 +84,6 @@ const VARLONG_BYTES_MAX = 10;
 const RECORD_OVERHEAD_BYTES_MAX = 36;
 /** Per-header bytes beyond its data: two length varints. */
 const HEADER_OVERHEAD_BYTES_MAX = 10;
-/** Minimum bytes of one encoded record (see the JS reference). */
-const RECORD_BYTES_MIN = 7;
 /** decodeRecords' first table guess holds one header per record plus this many. */
 const RECORD_HEADERS_GUESS_EXTRA = 4096;
 const ZSTD_UNSUPPORTED = 'zstd needs the native module (Node 20 zlib has no zstd)';
@@ -254,6 +244,8 @@ export class WasmAccel implements Accel {
   private readonly js = createJsAccel();
   private readonly exports: RillWasmExports;
   private readonly arena: Arena;
+  /** scanRecords' result, reused by every call. */
+  private readonly scanResult: RecordScan = { timestampDeltaMin: 0, timestampDeltaMax: 0, nullKeyCount: 0, offsetDeltaMismatchIndex: -1 };
 
   constructor() {
     const instance = new WebAssemblyApi.Instance(compileModule(), {});
@@ -371,13 +363,8 @@ export class WasmAccel implements Accel {
   }
 
   decodeRecords(buf: Buffer, start: number, end: number, count: number): DecodedRecord[] {
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > buf.length || start > end) {
-      throw new RecordDecodeError(`range [${start}, ${end}) is not within a buffer of ${buf.length} bytes`);
-    }
+    checkRecordsArguments(buf, start, end, count);
     const bodyBytes = end - start;
-    if (!Number.isInteger(count) || count < 0 || count > limits.batchRecordCountMax || count * RECORD_BYTES_MIN > bodyBytes) {
-      throw new RecordDecodeError(`record count ${count} is invalid for ${bodyBytes} bytes`);
-    }
     // First guess: up to one header per record (plus a few thousand); every header takes at
     // least 2 body bytes, which bounds the retry.
     const headersGuess = Math.min(Math.floor(bodyBytes / 2), count + RECORD_HEADERS_GUESS_EXTRA);
@@ -388,13 +375,42 @@ export class WasmAccel implements Accel {
       if (tableBytes + bodyBytes > limits.wasmArenaBytesMax) return this.js.decodeRecords(buf, start, end, count);
       result = this.decodeRecordTable(buf, start, end, count, tableBytes);
     }
-    if (result === ERR_RECORD) {
-      const reason = RECORD_REASONS[this.exports.recordErrorReason()] ?? 'unknown error';
-      const index = this.exports.recordErrorIndex();
-      throw new RecordDecodeError(index < count ? `record ${index}: ${reason}` : reason);
-    }
+    if (result === ERR_RECORD) this.throwRecordError(count);
     if (result < 0) throw new Error(`wasm decodeRecords invariant: table of ${tableBytes} bytes was too small`);
     return this.readRecordTable(buf, start, count, this.arena.base);
+  }
+
+  scanRecords(buf: Buffer, start: number, end: number, count: number): RecordScan {
+    checkRecordsArguments(buf, start, end, count);
+    const bodyBytes = end - start;
+    let outPtr: number;
+    try {
+      outPtr = this.arena.reserve(SCAN_RESULT_BYTES + bodyBytes);
+    } catch (err) {
+      // A body the arena cannot hold is still a body to check: the reference scans it in place.
+      if (err instanceof ArenaLimitError) return this.js.scanRecords(buf, start, end, count);
+      throw err;
+    }
+    const inPtr = outPtr + SCAN_RESULT_BYTES;
+    this.arena.u8.set(buf.subarray(start, end), inPtr);
+    const headerCountMax = limits.recordHeaderCountMax;
+    const result = trapsAreBugs('scanRecords', () => this.exports.scanRecords(inPtr, bodyBytes, count, outPtr, headerCountMax));
+    if (result === ERR_RECORD) this.throwRecordError(count);
+    if (result !== 0) throw new Error(`wasm scanRecords invariant: unexpected result ${result}`);
+    const { f64, i32 } = this.arena;
+    const scan = this.scanResult;
+    scan.timestampDeltaMin = f64[outPtr / 8]!;
+    scan.timestampDeltaMax = f64[outPtr / 8 + 1]!;
+    scan.nullKeyCount = i32[outPtr / 4 + 4]!;
+    scan.offsetDeltaMismatchIndex = i32[outPtr / 4 + 5]!;
+    return scan;
+  }
+
+  /** The RecordDecodeError for the reason and record index the last decode or scan left. */
+  private throwRecordError(count: number): never {
+    const reason = RECORD_REASONS[this.exports.recordErrorReason()] ?? 'unknown error';
+    const index = this.exports.recordErrorIndex();
+    throw new RecordDecodeError(index < count ? `record ${index}: ${reason}` : reason);
   }
 
   /** Copies buf[start, end) in after a table of tableBytes; returns decodeRecords' result. */

@@ -64,26 +64,35 @@ export class TopicConfig {
     return { value, text: def.defaultText, source: ConfigSource.DEFAULT_CONFIG, from: name };
   }
 
+  /** effective(name).value without building DescribeConfigs' text (per-request readers). */
+  value(name: string): ConfigValue {
+    const def = requireTopicDef(name);
+    const override = this.overrides.get(name);
+    if (override !== undefined) return override.value;
+    if (def.brokerKey !== null) return this.broker.value(def.brokerKey);
+    return def.defaultText === null ? null : parseConfigValue(def, def.defaultText);
+  }
+
   number(name: string): number {
-    const value = this.effective(name).value;
+    const value = this.value(name);
     if (typeof value !== 'number') throw new Error(`rill: topic config ${name} is not a number (${String(value)})`);
     return value;
   }
 
   string(name: string): string {
-    const value = this.effective(name).value;
+    const value = this.value(name);
     if (typeof value !== 'string') throw new Error(`rill: topic config ${name} is not a string (${String(value)})`);
     return value;
   }
 
   boolean(name: string): boolean {
-    const value = this.effective(name).value;
+    const value = this.value(name);
     if (typeof value !== 'boolean') throw new Error(`rill: topic config ${name} is not a boolean`);
     return value;
   }
 
   list(name: string): string[] {
-    const value = this.effective(name).value;
+    const value = this.value(name);
     if (!Array.isArray(value)) throw new Error(`rill: topic config ${name} is not a list`);
     return value;
   }

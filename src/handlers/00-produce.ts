@@ -52,9 +52,16 @@ function partitionError(index: number, errorCode: number, errorMessage: string |
 /** A single node's in-sync replica set has one member. */
 const ISR_SIZE = 1;
 
+/** One topic of a Produce request: its metadata and its policy, read once for all its partitions. */
+interface ProduceTarget {
+  topic: TopicMetadata;
+  policy: ProducePolicy;
+}
+
 async function appendPartition(
-  broker: BrokerState, topic: TopicMetadata, data: ProduceRequestPartitionProduceData, version: number, acks: number,
+  broker: BrokerState, target: ProduceTarget, data: ProduceRequestPartitionProduceData, version: number, acks: number,
 ): Promise<PartitionResponse> {
+  const { topic, policy } = target;
   const partitionLog = broker.logs.get(topic.name, data.index);
   if (partitionLog === undefined) return partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   const minInsyncReplicas = topic.config.number('min.insync.replicas');
@@ -62,7 +69,7 @@ async function appendPartition(
     return partitionError(data.index, ErrorCode.NOT_ENOUGH_REPLICAS,
       `The size of the current ISR ${ISR_SIZE} is insufficient to satisfy the min.isr requirement of ${minInsyncReplicas}`);
   }
-  const validation = validateProduceRecords(data.records ?? Buffer.alloc(0), producePolicy(topic.config), { produceVersion: version, nowMs: Date.now() });
+  const validation = validateProduceRecords(data.records ?? Buffer.alloc(0), policy, { produceVersion: version, nowMs: Date.now() });
   if (!validation.ok) {
     const response = partitionError(data.index, validation.problem.errorCode, validation.problem.message);
     response.recordErrors = validation.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }));
@@ -87,10 +94,11 @@ async function appendPartition(
 function produceTopic(broker: BrokerState, name: string, partitions: ProduceRequestPartitionProduceData[], version: number, acks: number) {
   const topic = broker.topics.get(name);
   const acksValid = acks === 0 || acks === 1 || acks === -1;
+  const target = topic === undefined || !acksValid ? undefined : { topic, policy: producePolicy(topic.config) };
   const results = partitions.map((data) => {
     if (!acksValid) return Promise.resolve(partitionError(data.index, ErrorCode.INVALID_REQUIRED_ACKS, 'acks must be -1, 0 or 1'));
-    if (topic === undefined) return Promise.resolve(partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
-    return appendPartition(broker, topic, data, version, acks);
+    if (target === undefined) return Promise.resolve(partitionError(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
+    return appendPartition(broker, target, data, version, acks);
   });
   return Promise.all(results).then((partitionResponses) => ({ name, partitionResponses }));
 }

@@ -4,7 +4,7 @@
 export { crc32c } from './crc32c';
 export { xxh32 } from './xxh32';
 export { encodeVarlongs, decodeVarlongs } from './varint';
-export { encodeRecords, decodeRecords, recordErrorReason, recordErrorIndex } from './records';
+export { encodeRecords, decodeRecords, scanRecords, recordErrorReason, recordErrorIndex } from './records';
 export { lz4FrameBound, lz4FrameCompress, lz4FrameDecompress, lz4FrameDecodedSize } from './lz4';
 export { snappyBound, snappyCompress, snappyDecompress, isXerial, xerialLength, xerialDecompress } from './snappy';
 

@@ -200,3 +200,92 @@ export function decodeRecords(
   if (cursor != end) return fail(REASON_TRAILING_BYTES);
   return <i32>(entry - tablePtr);
 }
+
+// ---- scanRecords: decodeRecords' checks without the table ---------------------------------
+// Output at outPtr (SCAN_RESULT_BYTES): f64 timestampDeltaMin, f64 timestampDeltaMax,
+// i32 nullKeyCount, i32 offsetDeltaMismatchIndex (-1 if every offsetDelta is its index).
+
+export const SCAN_RESULT_BYTES: i32 = 24;
+
+let scanDeltaMin: i64 = 0;
+let scanDeltaMax: i64 = 0;
+let scanNullKeys: i32 = 0;
+let scanMismatchIndex: i32 = -1;
+
+/** Skips a length-prefixed field (minLength -1 allows null); returns its length or ERR_RECORD. */
+function skipField(end: usize, minLength: i32, reason: i32): i32 {
+  if (nextVarint(end) < 0) return ERR_RECORD;
+  const len = <i32>readValue;
+  if (len < minLength) return fail(reason);
+  if (len > 0 && <usize>len > end - cursor) return fail(REASON_TRUNCATED);
+  if (len > 0) cursor += <usize>len;
+  return len;
+}
+
+function scanHeaders(recordEnd: usize, headerCountMax: i32): i32 {
+  if (nextVarint(recordEnd) < 0) return ERR_RECORD;
+  const headerCount = <i32>readValue;
+  if (headerCount < 0 || headerCount > headerCountMax) return fail(REASON_HEADER_COUNT);
+  if (<usize>headerCount * 2 > recordEnd - cursor) return fail(REASON_HEADER_COUNT);
+  for (let i = 0; i < headerCount; i++) {
+    if (skipField(recordEnd, 0, REASON_HEADER_KEY_LENGTH) == ERR_RECORD) return ERR_RECORD;
+    if (skipField(recordEnd, -1, REASON_HEADER_VALUE_LENGTH) == ERR_RECORD) return ERR_RECORD;
+  }
+  return 0;
+}
+
+function noteRecord(timestampDelta: i64, offsetDelta: i32, index: i32): void {
+  if (index == 0 || timestampDelta < scanDeltaMin) scanDeltaMin = timestampDelta;
+  if (index == 0 || timestampDelta > scanDeltaMax) scanDeltaMax = timestampDelta;
+  if (offsetDelta != index && scanMismatchIndex < 0) scanMismatchIndex = index;
+}
+
+/** Scans one record at cursor; returns 0 or ERR_RECORD (with the reason set). */
+function scanOne(end: usize, index: i32, headerCountMax: i32): i32 {
+  if (nextVarint(end) < 0) return ERR_RECORD;
+  const size = <i32>readValue;
+  if (size < 0 || <usize>size > end - cursor) return fail(size < 0 ? REASON_LENGTH : REASON_TRUNCATED);
+  if (size == 0) return fail(REASON_LENGTH);
+  const recordEnd = cursor + <usize>size;
+  cursor++;
+  readVarlong(cursor, recordEnd);
+  if (readPos < 0) return fail(readPos == ERR_TRUNCATED ? REASON_TRUNCATED : REASON_BAD_VARINT);
+  cursor = <usize>readPos;
+  const timestampDelta = readValue;
+  if (timestampDelta > SAFE_INTEGER_MAX || timestampDelta < -SAFE_INTEGER_MAX) return fail(REASON_TIMESTAMP);
+  if (nextVarint(recordEnd) < 0) return ERR_RECORD;
+  noteRecord(timestampDelta, <i32>readValue, index);
+  const keyLen = skipField(recordEnd, -1, REASON_KEY_LENGTH);
+  if (keyLen == ERR_RECORD) return ERR_RECORD;
+  if (keyLen < 0) scanNullKeys++;
+  if (skipField(recordEnd, -1, REASON_VALUE_LENGTH) == ERR_RECORD) return ERR_RECORD;
+  if (scanHeaders(recordEnd, headerCountMax) < 0) return ERR_RECORD;
+  if (cursor != recordEnd) return fail(REASON_SIZE_MISMATCH);
+  return 0;
+}
+
+/**
+ * Checks that [inPtr, inPtr + inLen) holds exactly count records by decodeRecords' rules and
+ * writes the scan result at outPtr. Returns 0, or ERR_RECORD with recordErrorReason() and
+ * recordErrorIndex() set.
+ */
+export function scanRecords(inPtr: usize, inLen: usize, count: i32, outPtr: usize, headerCountMax: i32): i32 {
+  const end = inPtr + inLen;
+  cursor = inPtr;
+  errorReason = 0;
+  scanDeltaMin = 0;
+  scanDeltaMax = 0;
+  scanNullKeys = 0;
+  scanMismatchIndex = -1;
+  for (let index = 0; index < count; index++) {
+    errorIndex = index;
+    if (scanOne(end, index, headerCountMax) < 0) return ERR_RECORD;
+  }
+  errorIndex = count;
+  if (cursor != end) return fail(REASON_TRAILING_BYTES);
+  store<f64>(outPtr, <f64>scanDeltaMin);
+  store<f64>(outPtr, <f64>scanDeltaMax, 8);
+  store<i32>(outPtr, scanNullKeys, 16);
+  store<i32>(outPtr, scanMismatchIndex, 20);
+  return 0;
+}

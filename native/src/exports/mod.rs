@@ -5,3 +5,4 @@ pub mod codec;
 pub mod crc;
 pub mod io;
 pub mod memory;
+pub mod records;

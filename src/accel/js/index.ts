@@ -3,6 +3,7 @@ import type { Accel } from '../types.js';
 import { compress, compressAsync, decompress, decompressAsync } from './compression.js';
 import { crc32c } from './crc32c.js';
 import { createJsFileIo } from './file-io.js';
+import { scanRecords } from './record-scan.js';
 import { decodeRecords, encodeRecords } from './records.js';
 import { decodeVarints, encodeVarints } from './varint.js';
 
@@ -20,6 +21,7 @@ export function createJsAccel(): Accel {
     decodeVarints,
     encodeRecords,
     decodeRecords,
+    scanRecords,
     file: createJsFileIo(),
   };
 }

@@ -130,8 +130,8 @@ function readRecord(outer: VarintReader, index: number): DecodedRecord {
   return { attributes, timestampDelta, offsetDelta, key, value, headers };
 }
 
-/** Decodes exactly count records filling buf[start, end); slices are views into buf. */
-export function decodeRecords(buf: Buffer, start: number, end: number, count: number): DecodedRecord[] {
+/** The argument checks decodeRecords and scanRecords share: a range within buf, a plausible count. */
+export function checkRecordsArguments(buf: Buffer, start: number, end: number, count: number): void {
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > buf.length || start > end) {
     throw new RecordDecodeError(`range [${start}, ${end}) is not within a buffer of ${buf.length} bytes`);
   }
@@ -139,6 +139,11 @@ export function decodeRecords(buf: Buffer, start: number, end: number, count: nu
   if (!Number.isInteger(count) || count < 0 || count > limits.batchRecordCountMax || count * RECORD_BYTES_MIN > bytes) {
     throw new RecordDecodeError(`record count ${count} is invalid for ${bytes} bytes`);
   }
+}
+
+/** Decodes exactly count records filling buf[start, end); slices are views into buf. */
+export function decodeRecords(buf: Buffer, start: number, end: number, count: number): DecodedRecord[] {
+  checkRecordsArguments(buf, start, end, count);
   const reader = new VarintReader(buf, start, end, 'record');
   const records: DecodedRecord[] = [];
   for (let i = 0; i < count; i++) records.push(readRecord(reader, i));

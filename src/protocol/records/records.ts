@@ -1,7 +1,7 @@
 // Records inside v2 batches: decoding (through accel, decompressing first), a batch builder,
 // and control records (transaction commit/abort markers).
 import { accel } from '../../accel/index.js';
-import { CompressionError, RecordDecodeError, type Accel, type DecodedRecord, type RecordInput } from '../../accel/types.js';
+import { CompressionError, RecordDecodeError, type Accel, type DecodedRecord, type RecordInput, type RecordScan } from '../../accel/types.js';
 import { limits } from '../../config/limits.js';
 import {
   ATTRIBUTE_CONTROL,
@@ -81,6 +81,28 @@ export function decodeBatchRecords(view: RecordBatchView, options: DecodeOptions
   if (view.compressionId === CODEC_ID.none) return decodeBody(hot, view.buf, view.recordsStart, view.end, count);
   const body = decompressBody(hot, view, options);
   return decodeBody(hot, body, 0, body.length, count);
+}
+
+function scanBody(hot: Accel, body: Buffer, start: number, end: number, count: number): RecordScan {
+  try {
+    return hot.scanRecords(body, start, end, count);
+  } catch (err) {
+    if (err instanceof RecordDecodeError) throw new RecordFormatError('INVALID_RECORD', `malformed records: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Scans the records of a batch (decompressing once if needed) without materialising them:
+ * the checks and errors of decodeBatchRecords, and what Produce validation needs (see
+ * RecordScan; the object is reused by hot's next scan).
+ */
+export function scanBatchRecords(view: RecordBatchView, options: DecodeOptions = {}): RecordScan {
+  const hot = options.hot ?? accel;
+  const count = checkedRecordCount(view);
+  if (view.compressionId === CODEC_ID.none) return scanBody(hot, view.buf, view.recordsStart, view.end, count);
+  const body = decompressBody(hot, view, options);
+  return scanBody(hot, body, 0, body.length, count);
 }
 
 /** As decodeBatchRecords, decompressing off the event loop. */

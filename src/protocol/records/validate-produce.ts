@@ -1,17 +1,20 @@
 // Per-partition Produce validation policy, as Kafka's log layer applies it to batches from
 // clients. Pure functions of (bytes, topic policy, clock) returning Kafka error codes; the
-// Produce handler decides what to do with them. Per-record work (decoding) happens only when a
-// topic feature needs it: keys on compacted topics, CreateTime bounds, broker-side recompression.
+// Produce handler decides what to do with them. Per-record work happens only when a topic
+// feature needs it: keys on compacted topics and CreateTime bounds are checked by one scan of
+// the record body (accel.scanRecords: no record objects); only a batch the scan finds fault
+// with is decoded, to give Kafka's detailed answer. Broker-side recompression decodes.
 //
 // Order of checks (Kafka's): framing and magic, exactly one batch (Produce v3+), batch size vs
 // max.message.bytes (MESSAGE_TOO_LARGE), CRC (CORRUPT_MESSAGE), client rules (baseOffset 0,
 // count vs lastOffsetDelta, no control batches, sequence: INVALID_RECORD), zstd needs Produce
 // v7+ (UNSUPPORTED_COMPRESSION_TYPE), then per record: keys on compacted topics
 // (INVALID_RECORD), CreateTime within [now - before.max.ms, now + after.max.ms]
-// (INVALID_TIMESTAMP), then LogAppendTime stamping or recompression, and the size check again
-// if the batch was rebuilt.
+// (INVALID_TIMESTAMP), offsetDelta == index in compressed batches (INVALID_RECORD, Kafka's
+// "incremental offsets" rule), then LogAppendTime stamping or recompression, and the size
+// check again if the batch was rebuilt.
 import { accel } from '../../accel/index.js';
-import type { Accel, Codec, DecodedRecord } from '../../accel/types.js';
+import type { Accel, Codec, DecodedRecord, RecordScan } from '../../accel/types.js';
 import {
   iterateBatches,
   LOG_OVERHEAD,
@@ -24,9 +27,9 @@ import {
   type CompressionName,
   type TimestampType,
 } from './batch.js';
-import { RecordFormatError, recordProblem, type RecordProblem } from './errors.js';
+import { assertInvariant, RecordFormatError, recordProblem, type RecordProblem } from './errors.js';
 import { convertLegacyToV2 } from './legacy.js';
-import { buildBatch, decodeBatchRecords } from './records.js';
+import { buildBatch, decodeBatchRecords, scanBatchRecords } from './records.js';
 
 /** compression.type values (Kafka's names). */
 export type TopicCompressionType = 'producer' | 'uncompressed' | Codec;
@@ -137,19 +140,62 @@ export function needsRecordPass(policy: ProducePolicy, view: RecordBatchView): b
   return policy.compacted || hasTimestampBounds(policy) || targetCompression(policy, view.compression) !== view.compression;
 }
 
-/** Per-record checks: keys on compacted topics (INVALID_RECORD), then CreateTime bounds (INVALID_TIMESTAMP). */
-export function checkRecords(view: RecordBatchView, records: readonly DecodedRecord[], policy: ProducePolicy, nowMs: number): ProduceRejected | null {
-  if (policy.compacted) {
-    const keyless = records.flatMap((record, batchIndex) => (record.key === null ? [{ batchIndex, message: 'compacted topic cannot accept a record without a key' }] : []));
-    if (keyless.length > 0) return reject(recordProblem('INVALID_RECORD', `${keyless.length} record(s) without a key on a compacted topic`), keyless);
-  }
+function keylessRecords(records: readonly DecodedRecord[]): ProduceRejected | null {
+  const keyless = records.flatMap((record, batchIndex) => (record.key === null ? [{ batchIndex, message: 'compacted topic cannot accept a record without a key' }] : []));
+  if (keyless.length === 0) return null;
+  return reject(recordProblem('INVALID_RECORD', `${keyless.length} record(s) without a key on a compacted topic`), keyless);
+}
+
+function badTimestamps(view: RecordBatchView, records: readonly DecodedRecord[], policy: ProducePolicy, nowMs: number): ProduceRejected | null {
   const baseTimestamp = view.baseTimestamp;
-  const badTimestamps = records.flatMap((record, batchIndex) => {
+  const errors = records.flatMap((record, batchIndex) => {
     const message = checkTimestamp(baseTimestamp + record.timestampDelta, nowMs, policy);
     return message === null ? [] : [{ batchIndex, message }];
   });
-  if (badTimestamps.length > 0) return reject(recordProblem('INVALID_TIMESTAMP', badTimestamps[0]!.message), badTimestamps);
-  return null;
+  return errors.length === 0 ? null : reject(recordProblem('INVALID_TIMESTAMP', errors[0]!.message), errors);
+}
+
+/** Kafka requires the records of a compressed batch to carry offsetDelta 0, 1, 2, ... */
+function nonIncrementalOffsets(records: readonly DecodedRecord[]): ProduceRejected | null {
+  const batchIndex = records.findIndex((record, index) => record.offsetDelta !== index);
+  if (batchIndex < 0) return null;
+  const message = `inner record ${batchIndex} inside the compressed record batch does not have incremental offsets: offsetDelta ${records[batchIndex]!.offsetDelta}, expected ${batchIndex}`;
+  return reject(recordProblem('INVALID_RECORD', message), [{ batchIndex, message }]);
+}
+
+/** Whether Kafka's compressed-batch rules apply: the batch is compressed now or will be. */
+function compressedPath(policy: ProducePolicy, view: RecordBatchView): boolean {
+  return view.compression !== 'none' || targetCompression(policy, view.compression) !== 'none';
+}
+
+/**
+ * Per-record checks: keys on compacted topics (INVALID_RECORD), CreateTime bounds
+ * (INVALID_TIMESTAMP), then incremental offsetDeltas when the batch is or becomes compressed.
+ */
+export function checkRecords(view: RecordBatchView, records: readonly DecodedRecord[], policy: ProducePolicy, nowMs: number): ProduceRejected | null {
+  return (
+    (policy.compacted ? keylessRecords(records) : null) ??
+    badTimestamps(view, records, policy, nowMs) ??
+    (compressedPath(policy, view) ? nonIncrementalOffsets(records) : null)
+  );
+}
+
+/** Whether every timestamp in [minMs, maxMs] is within the topic's CreateTime bounds. */
+function timestampRangeAllowed(minMs: number, maxMs: number, nowMs: number, policy: ProducePolicy): boolean {
+  if (policy.timestampType !== 'CreateTime') return true;
+  if (policy.timestampBeforeMaxMs < UNBOUNDED_MS && minMs < nowMs - policy.timestampBeforeMaxMs) return false;
+  return !(policy.timestampAfterMaxMs < UNBOUNDED_MS && maxMs > nowMs + policy.timestampAfterMaxMs);
+}
+
+/**
+ * Whether a scan shows a batch checkRecords would accept. Conservative: a timestamp of -1
+ * (exempt from the bounds) still fails the range test, leaving the verdict to checkRecords.
+ */
+export function scanPasses(view: RecordBatchView, scan: RecordScan, policy: ProducePolicy, nowMs: number): boolean {
+  if (policy.compacted && scan.nullKeyCount > 0) return false;
+  if (compressedPath(policy, view) && scan.offsetDeltaMismatchIndex >= 0) return false;
+  const baseTimestamp = view.baseTimestamp;
+  return timestampRangeAllowed(baseTimestamp + scan.timestampDeltaMin, baseTimestamp + scan.timestampDeltaMax, nowMs, policy);
 }
 
 function headerChecks(recordSet: Buffer, view: RecordBatchView, policy: ProducePolicy, context: ProduceContext): RecordProblem | null {
@@ -223,16 +269,41 @@ function checkedRecords(view: RecordBatchView, policy: ProducePolicy, context: P
   return checkRecords(view, records, policy, context.nowMs) ?? records;
 }
 
-function finishBatch(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext): BatchOutcome | ProduceRejected {
-  const hot = context.hot ?? accel;
+/** The scan's verdict, or false when the body is malformed (the decode path then says how). */
+function scanAccepts(view: RecordBatchView, policy: ProducePolicy, nowMs: number, hot: Accel): boolean {
+  try {
+    return scanPasses(view, scanBatchRecords(view, { hot }), policy, nowMs);
+  } catch (err) {
+    if (err instanceof RecordFormatError) return false;
+    throw err;
+  }
+}
+
+/** The record checks of a batch kept as it is: a scan, and the decode path only to explain a fault. */
+function checkInPlace(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, hot: Accel): ProduceRejected | null {
+  if (!needsRecordPass(policy, view) || scanAccepts(view, policy, context.nowMs, hot)) return null;
   const records = checkedRecords(view, policy, context, hot);
-  if (records !== null && !Array.isArray(records)) return records;
+  return records !== null && !Array.isArray(records) ? records : null;
+}
+
+function rebuildBatch(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, target: CompressionName, hot: Accel): BatchOutcome | ProduceRejected {
+  const records = checkedRecords(view, policy, context, hot);
+  assertInvariant(records !== null, 'a batch to recompress must need a record pass');
+  if (!Array.isArray(records)) return records;
   if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(context.nowMs, hot);
-  const target = targetCompression(policy, view.compression);
-  if (records === null || target === view.compression) return { bytes: view.bytes(), recompressed: false };
   const rebuilt = recompressBatch(view, records, target, hot);
   const sizeProblem = checkBatchSize(rebuilt.length, policy.maxMessageBytes);
   return sizeProblem === null ? { bytes: rebuilt, recompressed: true } : reject(sizeProblem);
+}
+
+function finishBatch(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext): BatchOutcome | ProduceRejected {
+  const hot = context.hot ?? accel;
+  const target = targetCompression(policy, view.compression);
+  if (target !== view.compression) return rebuildBatch(view, policy, context, target, hot);
+  const rejected = checkInPlace(view, policy, context, hot);
+  if (rejected !== null) return rejected;
+  if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(context.nowMs, hot);
+  return { bytes: view.bytes(), recompressed: false };
 }
 
 function accepted(recordSet: Buffer, views: readonly RecordBatchView[], outcomes: readonly BatchOutcome[], policy: ProducePolicy, nowMs: number): ProduceAccepted {

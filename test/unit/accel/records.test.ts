@@ -1,9 +1,9 @@
 // Varints and v2 record bodies: js against an independent BigInt reference, byte equality of
 // every implementation's encoding, decode round trips, views not copies, and malformed bodies.
 import { describe, expect, it } from 'vitest';
-import { limits } from '../../../src/config/limits.js';
 import { RecordDecodeError, type Accel, type DecodedRecord, type RecordInput } from '../../../src/accel/index.js';
 import { loadedAccels, referenceAccel, SeededRandom, thrown, unaligned } from './implementations.js';
+import { malformedBodies, randomRecords, referenceVarlong } from './record-bodies.js';
 
 const accels = loadedAccels();
 const SEED = 4242;
@@ -11,19 +11,6 @@ const BOUNDARY_VALUES = [
   0, 1, -1, 63, -64, 64, -65, 127, 128, 8191, -8192, 8192, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32,
   2 ** 35, -(2 ** 35), 2 ** 49, 2 ** 52, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53 - 2, -(2 ** 53 - 2),
 ];
-
-/** Zigzag varlong with BigInt: an independent reference for the encoders. */
-function referenceVarlong(value: number): number[] {
-  const big = BigInt(value);
-  let encoded = BigInt.asUintN(64, (big << 1n) ^ (big >> 63n));
-  const bytes: number[] = [];
-  while (encoded >= 0x80n) {
-    bytes.push(Number(encoded & 0x7fn) | 0x80);
-    encoded >>= 7n;
-  }
-  bytes.push(Number(encoded));
-  return bytes;
-}
 
 function referenceBytes(bytes: Buffer | null): number[] {
   return bytes === null ? referenceVarlong(-1) : [...referenceVarlong(bytes.length), ...bytes];
@@ -41,21 +28,6 @@ function referenceRecords(records: readonly RecordInput[]): Buffer {
     out.push(...referenceVarlong(body.length), ...body);
   });
   return Buffer.from(out);
-}
-
-function randomBytesOrNull(random: SeededRandom, nullable: boolean): Buffer | null {
-  if (nullable && random.below(5) === 0) return null;
-  const lengthBytes = random.below(4) === 0 ? random.below(2000) : random.below(40);
-  return random.bytes(lengthBytes);
-}
-
-function randomRecords(random: SeededRandom, count: number): RecordInput[] {
-  return Array.from({ length: count }, () => {
-    const headerCount = random.below(4) === 0 ? random.below(6) : 0;
-    const headers = Array.from({ length: headerCount }, () => ({ key: randomBytesOrNull(random, false)!, value: randomBytesOrNull(random, true) }));
-    const timestampDelta = random.below(3) === 0 ? random.below(2 ** 31) * (random.below(2) ? 1 : -1) : random.below(1000);
-    return { key: randomBytesOrNull(random, true), value: randomBytesOrNull(random, true), headers: headerCount || random.below(2) ? headers : null, timestampDelta };
-  });
 }
 
 function plain(records: readonly DecodedRecord[]): unknown[] {
@@ -142,29 +114,6 @@ describe.each(accels.map((accel) => [accel.implementation, accel] as const))('re
     expect(plain(accel.decodeRecords(encoded, 0, encoded.length, 3))).toEqual(expectedPlain(records));
   });
 });
-
-function malformedBodies(js: Accel): [string, Buffer, number][] {
-  const good = js.encodeRecords([
-    { key: Buffer.from('k'), value: Buffer.from('value'), headers: [{ key: Buffer.from('h'), value: Buffer.from('x') }] },
-    { key: null, value: Buffer.from('second') },
-  ]);
-  const cases: [string, Buffer, number][] = [];
-  for (let length = 0; length < good.length; length++) cases.push([`prefix ${length}`, good.subarray(0, length), 2]);
-  cases.push(['one record too many', good, 3], ['one record too few', good, 1], ['trailing byte', Buffer.concat([good, Buffer.from([0])]), 2]);
-  const record = (body: number[]): Buffer => Buffer.from([...referenceVarlong(body.length), ...body]);
-  cases.push(['negative record length', Buffer.from([...referenceVarlong(-5), 0, 0, 0, 1, 1, 0]), 1]);
-  cases.push(['key longer than the record', record([0, 0, 0, ...referenceVarlong(50), 1, 2, ...referenceVarlong(-1), 0]), 1]);
-  cases.push(['key length -2', record([0, 0, 0, ...referenceVarlong(-2), ...referenceVarlong(-1), 0]), 1]);
-  cases.push(['record length shorter than its fields', Buffer.concat([record([0, 0, 0, 1, 1]), Buffer.from([0])]), 1]);
-  cases.push(['record length longer than its fields', record([0, 0, 0, 1, 1, 0, 9]), 1]);
-  cases.push(['negative header count', record([0, 0, 0, 1, 1, ...referenceVarlong(-3)]), 1]);
-  cases.push(['header count above the limit', record([0, 0, 0, 1, 1, ...referenceVarlong(limits.recordHeaderCountMax + 1)]), 1]);
-  cases.push(['header count beyond the bytes', record([0, 0, 0, 1, 1, ...referenceVarlong(1000), 0, 0]), 1]);
-  cases.push(['null header key', record([0, 0, 0, 1, 1, 2, ...referenceVarlong(-1), ...referenceVarlong(-1)]), 1]);
-  cases.push(['varint longer than 5 bytes', record([0, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 1, 1, 0]), 1]);
-  cases.push(['negative count', good, -1]);
-  return cases;
-}
 
 describe.each(accels.map((accel) => [accel.implementation, accel] as const))('malformed records [%s]', (_name, accel) => {
   it.each(malformedBodies(referenceAccel()))('%s -> RecordDecodeError', (_label, body, count) => {

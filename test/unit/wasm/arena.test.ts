@@ -1,6 +1,7 @@
 // The WASM arena grows to the high-water mark its calls need and is then reused: repeated
 // calls of the same size (or smaller) never grow linear memory again.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { limits } from '../../../src/config/limits.js';
 import type { WasmAccel } from '../../../src/accel/wasm.js';
 import { newWasmAccel, randomBytes, runWasmSuite, textBytes } from './helpers.js';
 
@@ -34,11 +35,26 @@ describe.runIf(runWasmSuite)('wasm arena', () => {
       snappyDecompress: () => wasm.decompress('snappy', snappy),
       encodeRecords: () => wasm.encodeRecords(records),
       decodeRecords: () => wasm.decodeRecords(body, 0, body.length, records.length),
+      scanRecords: () => wasm.scanRecords(body, 0, body.length, records.length),
       encodeVarints: () => wasm.encodeVarints(values),
       decodeVarints: () => wasm.decodeVarints(varints, 0, values.length),
     };
     for (const [name, op] of Object.entries(operations)) {
       expect({ name, growth: growthAfterWarmup(op) }).toEqual({ name, growth: 0 });
+    }
+  });
+
+  it('scans a body larger than the arena cap with the reference instead of failing', () => {
+    const records = Array.from({ length: 300 }, (_, i) => ({ key: i % 7 === 0 ? null : randomBytes(8, i), value: randomBytes(200, i + 1), timestampDelta: i - 150 }));
+    const body = wasm.encodeRecords(records);
+    const capped = newWasmAccel();
+    const mutableLimits = limits as { wasmArenaBytesMax: number };
+    const arenaBytesMax = mutableLimits.wasmArenaBytesMax;
+    mutableLimits.wasmArenaBytesMax = 4096;
+    try {
+      expect({ ...capped.scanRecords(body, 0, body.length, records.length) }).toEqual({ timestampDeltaMin: -150, timestampDeltaMax: 149, nullKeyCount: 43, offsetDeltaMismatchIndex: -1 });
+    } finally {
+      mutableLimits.wasmArenaBytesMax = arenaBytesMax;
     }
   });
 

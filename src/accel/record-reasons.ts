@@ -1,0 +1,17 @@
+// Why a record body is malformed, by the reason codes wasm/assembly/records.ts and
+// native/src/records.rs report (index = code). Both accelerated implementations turn a code
+// and a record index into the same RecordDecodeError text.
+export const RECORD_REASONS: readonly string[] = [
+  'unknown error',
+  'varint is too long or overflows 32 bits',
+  'truncated',
+  'record length is invalid',
+  'key length is invalid',
+  'value length is invalid',
+  'header count is invalid',
+  'header key length is invalid',
+  'header value length is invalid',
+  'record length does not match its fields',
+  'bytes remain after the last record',
+  'timestampDelta is outside the safe integer range',
+];
