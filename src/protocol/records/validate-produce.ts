@@ -10,9 +10,10 @@
 // count vs lastOffsetDelta, no control batches, sequence: INVALID_RECORD), zstd needs Produce
 // v7+ (UNSUPPORTED_COMPRESSION_TYPE), then per record: keys on compacted topics
 // (INVALID_RECORD), CreateTime within [now - before.max.ms, now + after.max.ms]
-// (INVALID_TIMESTAMP), offsetDelta == index in compressed batches (INVALID_RECORD, Kafka's
-// "incremental offsets" rule), then LogAppendTime stamping or recompression, and the size
-// check again if the batch was rebuilt.
+// (INVALID_TIMESTAMP), then LogAppendTime stamping or recompression, and the size check again
+// if the batch was rebuilt. Compressed batches always get the record pass (Kafka decompresses
+// every one); one whose offsetDeltas are not 0, 1, 2, ... is rebuilt with them renumbered, as
+// Kafka rewrites such batches rather than rejecting them.
 import { accel } from '../../accel/index.js';
 import type { Accel, Codec, DecodedRecord, RecordScan } from '../../accel/types.js';
 import {
@@ -135,9 +136,9 @@ function hasTimestampBounds(policy: ProducePolicy): boolean {
   return policy.timestampType === 'CreateTime' && (policy.timestampBeforeMaxMs < UNBOUNDED_MS || policy.timestampAfterMaxMs < UNBOUNDED_MS);
 }
 
-/** Whether validation must decode this batch's records. */
+/** Whether validation must read this batch's records (compressed batches always: Kafka decompresses each one). */
 export function needsRecordPass(policy: ProducePolicy, view: RecordBatchView): boolean {
-  return policy.compacted || hasTimestampBounds(policy) || targetCompression(policy, view.compression) !== view.compression;
+  return policy.compacted || hasTimestampBounds(policy) || view.compression !== 'none' || targetCompression(policy, view.compression) !== view.compression;
 }
 
 function keylessRecords(records: readonly DecodedRecord[]): ProduceRejected | null {
@@ -155,29 +156,9 @@ function badTimestamps(view: RecordBatchView, records: readonly DecodedRecord[],
   return errors.length === 0 ? null : reject(recordProblem('INVALID_TIMESTAMP', errors[0]!.message), errors);
 }
 
-/** Kafka requires the records of a compressed batch to carry offsetDelta 0, 1, 2, ... */
-function nonIncrementalOffsets(records: readonly DecodedRecord[]): ProduceRejected | null {
-  const batchIndex = records.findIndex((record, index) => record.offsetDelta !== index);
-  if (batchIndex < 0) return null;
-  const message = `inner record ${batchIndex} inside the compressed record batch does not have incremental offsets: offsetDelta ${records[batchIndex]!.offsetDelta}, expected ${batchIndex}`;
-  return reject(recordProblem('INVALID_RECORD', message), [{ batchIndex, message }]);
-}
-
-/** Whether Kafka's compressed-batch rules apply: the batch is compressed now or will be. */
-function compressedPath(policy: ProducePolicy, view: RecordBatchView): boolean {
-  return view.compression !== 'none' || targetCompression(policy, view.compression) !== 'none';
-}
-
-/**
- * Per-record checks: keys on compacted topics (INVALID_RECORD), CreateTime bounds
- * (INVALID_TIMESTAMP), then incremental offsetDeltas when the batch is or becomes compressed.
- */
+/** Per-record checks: keys on compacted topics (INVALID_RECORD), then CreateTime bounds (INVALID_TIMESTAMP). */
 export function checkRecords(view: RecordBatchView, records: readonly DecodedRecord[], policy: ProducePolicy, nowMs: number): ProduceRejected | null {
-  return (
-    (policy.compacted ? keylessRecords(records) : null) ??
-    badTimestamps(view, records, policy, nowMs) ??
-    (compressedPath(policy, view) ? nonIncrementalOffsets(records) : null)
-  );
+  return (policy.compacted ? keylessRecords(records) : null) ?? badTimestamps(view, records, policy, nowMs);
 }
 
 /** Whether every timestamp in [minMs, maxMs] is within the topic's CreateTime bounds. */
@@ -193,7 +174,6 @@ function timestampRangeAllowed(minMs: number, maxMs: number, nowMs: number, poli
  */
 export function scanPasses(view: RecordBatchView, scan: RecordScan, policy: ProducePolicy, nowMs: number): boolean {
   if (policy.compacted && scan.nullKeyCount > 0) return false;
-  if (compressedPath(policy, view) && scan.offsetDeltaMismatchIndex >= 0) return false;
   const baseTimestamp = view.baseTimestamp;
   return timestampRangeAllowed(baseTimestamp + scan.timestampDeltaMin, baseTimestamp + scan.timestampDeltaMax, nowMs, policy);
 }
@@ -269,21 +249,32 @@ function checkedRecords(view: RecordBatchView, policy: ProducePolicy, context: P
   return checkRecords(view, records, policy, context.nowMs) ?? records;
 }
 
-/** The scan's verdict, or false when the body is malformed (the decode path then says how). */
-function scanAccepts(view: RecordBatchView, policy: ProducePolicy, nowMs: number, hot: Accel): boolean {
+/** The scan, or undefined when the body is malformed (the decode path then says how). */
+function scanOf(view: RecordBatchView, hot: Accel): RecordScan | undefined {
   try {
-    return scanPasses(view, scanBatchRecords(view, { hot }), policy, nowMs);
+    return scanBatchRecords(view, { hot });
   } catch (err) {
-    if (err instanceof RecordFormatError) return false;
+    if (err instanceof RecordFormatError) return undefined;
     throw err;
   }
 }
 
-/** The record checks of a batch kept as it is: a scan, and the decode path only to explain a fault. */
-function checkInPlace(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, hot: Accel): ProduceRejected | null {
-  if (!needsRecordPass(policy, view) || scanAccepts(view, policy, context.nowMs, hot)) return null;
+/** A batch that keeps its codec: kept as it is, rebuilt to renumber its offsetDeltas, or rejected. */
+type InPlaceVerdict = 'keep' | 'renumber' | ProduceRejected;
+
+function renumberIf(view: RecordBatchView, mismatch: boolean): InPlaceVerdict {
+  return view.compression !== 'none' && mismatch ? 'renumber' : 'keep';
+}
+
+/** The record checks of a batch that keeps its codec: a scan, and the decode path only to explain a fault. */
+function checkInPlace(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, hot: Accel): InPlaceVerdict {
+  if (!needsRecordPass(policy, view)) return 'keep';
+  const scan = scanOf(view, hot);
+  if (scan !== undefined && scanPasses(view, scan, policy, context.nowMs)) return renumberIf(view, scan.offsetDeltaMismatchIndex >= 0);
   const records = checkedRecords(view, policy, context, hot);
-  return records !== null && !Array.isArray(records) ? records : null;
+  if (records === null) return 'keep';
+  if (!Array.isArray(records)) return records;
+  return renumberIf(view, records.some((record, index) => record.offsetDelta !== index));
 }
 
 function rebuildBatch(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, target: CompressionName, hot: Accel): BatchOutcome | ProduceRejected {
@@ -300,8 +291,9 @@ function finishBatch(view: RecordBatchView, policy: ProducePolicy, context: Prod
   const hot = context.hot ?? accel;
   const target = targetCompression(policy, view.compression);
   if (target !== view.compression) return rebuildBatch(view, policy, context, target, hot);
-  const rejected = checkInPlace(view, policy, context, hot);
-  if (rejected !== null) return rejected;
+  const verdict = checkInPlace(view, policy, context, hot);
+  if (verdict === 'renumber') return rebuildBatch(view, policy, context, target, hot);
+  if (verdict !== 'keep') return verdict;
   if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(context.nowMs, hot);
   return { bytes: view.bytes(), recompressed: false };
 }

@@ -1,5 +1,5 @@
 // Produce validation through accel.scanRecords: a batch that needs only record checks (keys on
-// compacted topics, CreateTime bounds, incremental offsets in compressed batches) is scanned,
+// compacted topics, CreateTime bounds, offsetDeltas of compressed batches) is scanned,
 // not decoded, and the answer is the one the decode path gives: the same acceptance, the same
 // problem, the same record_errors, for random, violating and malformed batches, in every
 // implementation.
@@ -152,14 +152,27 @@ describe.each(availableAccels().map((hot) => [hot.implementation, hot] as const)
     expect(answer(mixed, policy, hot)).toMatchObject({ ok: false, problem: { errorName: 'INVALID_TIMESTAMP' }, recordErrors: [{ batchIndex: 2 }] });
   });
 
-  it('wants incremental offsetDeltas in compressed batches only, as Kafka', () => {
-    const records: RawRecord[] = [0, 1, 3, 2].map((offsetDelta) => ({ key: Buffer.from('k'), timestampDelta: 0, offsetDelta }));
+  it('renumbers non-incremental offsetDeltas of compressed batches (as Kafka rewrites them) and keeps plain ones as they are', () => {
+    const records: RawRecord[] = [0, 1, 3, 2].map((offsetDelta) => ({ key: Buffer.from(`k${offsetDelta}`), timestampDelta: 0, offsetDelta }));
     const plain = batchOf({ records, baseTimestamp: NOW_MS }, hot);
-    expect(answer(plain, basePolicy, hot)).toEqual({ ok: true });
+    const plainResult = validateProducePartition(plain, basePolicy, { produceVersion: 9, nowMs: NOW_MS, hot });
+    expect(plainResult.ok && plainResult.recompressed).toBe(false);
     for (const codec of codecsOf(hot)) {
-      const compressed = batchOf({ records, baseTimestamp: NOW_MS, codec }, hot);
-      expect(answer(compressed, basePolicy, hot), codec).toMatchObject({ ok: false, problem: { errorName: 'INVALID_RECORD' }, recordErrors: [{ batchIndex: 2 }] });
-      expect(answer(compressed, { ...basePolicy, compressionType: 'uncompressed' }, hot), `${codec} -> none`).toMatchObject({ ok: false, recordErrors: [{ batchIndex: 2 }] });
+      for (const policy of [basePolicy, { ...basePolicy, timestampAfterMaxMs: UNBOUNDED }]) {
+        const compressed = batchOf({ records, baseTimestamp: NOW_MS, codec }, hot);
+        const result = validateProducePartition(compressed, policy, { produceVersion: 9, nowMs: NOW_MS, hot });
+        expect(result.ok, codec).toBe(true);
+        if (!result.ok) continue;
+        expect(result.recompressed, codec).toBe(true);
+        const view = [...iterateBatches(result.recordSet)][0]!;
+        expect(view.compression, codec).toBe(codec);
+        const rebuilt = decodeBatchRecords(view, { hot });
+        expect(rebuilt.map((record) => record.offsetDelta), codec).toEqual([0, 1, 2, 3]);
+        expect(rebuilt.map((record) => String(record.key)), codec).toEqual(['k0', 'k1', 'k3', 'k2']);
+      }
+      const inOrderBatch = batchOf({ records: inOrder([Buffer.from('a'), Buffer.from('b')], [0, 1]), baseTimestamp: NOW_MS, codec }, hot);
+      const kept = validateProducePartition(inOrderBatch, basePolicy, { produceVersion: 9, nowMs: NOW_MS, hot });
+      expect(kept.ok && kept.recompressed, codec).toBe(false);
     }
   });
 
