@@ -131,6 +131,8 @@ export class Consumer {
 
   /** Assigns partitions, resolving start positions (default: committed offset with a groupId, else earliest). */
   async assign(assignments: Assignment[]): Promise<void> {
+    // Numeric start offsets skip ListOffsets: load the leaders here so the fetch loops can start.
+    for (const topic of new Set(assignments.map((a) => a.topic))) await this.cluster.topic(topic);
     const committed = await this.committedFor(assignments);
     const specs = assignments.map((a) => ({ topic: a.topic, partition: a.partition, spec: a.offset ?? committed.get(key(a.topic, a.partition)) ?? this.options.autoOffsetReset ?? 'earliest' }));
     for (const listed of await listOffsets(this.cluster, specs, this.isolationLevel)) {
