@@ -7,7 +7,19 @@ import { CompressionError, type RecordHeader } from '../accel/types.js';
 import { accel } from '../accel/index.js';
 import { limits } from '../config/limits.js';
 import { RecordFormatError, type RecordBatchView } from '../protocol/records/index.js';
-import { buildRecordTable, Field, readHeadersAt, RECORD_TABLE_STRIDE, type RecordTable } from './record-table.js';
+import {
+  attributesOf,
+  buildRecordTable,
+  headerCountOf,
+  headersOf,
+  keyLengthOf,
+  keyStartOf,
+  offsetDeltaOf,
+  timestampDeltaOf,
+  valueLengthOf,
+  valueStartOf,
+  type RecordTable,
+} from './record-table.js';
 
 export interface ConsumerRecord {
   topic: string;
@@ -88,44 +100,40 @@ export class ConsumedBatch {
     const deltaWanted = fetchOffset - this.baseOffset;
     if (deltaWanted <= 0) return 0;
     let index = 0;
-    while (index < this.table.count && this.table.words[index * RECORD_TABLE_STRIDE + Field.offsetDelta]! < deltaWanted) index++;
+    while (index < this.table.count && offsetDeltaOf(this.table, index) < deltaWanted) index++;
     return index;
   }
 
-  private word(i: number, field: number): number {
-    return this.table.words[(this.first + i) * RECORD_TABLE_STRIDE + field]!;
-  }
-
   offsetAt(i: number): number {
-    return this.baseOffset + this.word(i, Field.offsetDelta);
+    return this.baseOffset + offsetDeltaOf(this.table, this.first + i);
   }
 
   timestampAt(i: number): number {
-    return this.logAppendTimeMs >= 0 ? this.logAppendTimeMs : this.baseTimestamp + this.table.timestampDeltas[this.first + i]!;
+    return this.logAppendTimeMs >= 0 ? this.logAppendTimeMs : this.baseTimestamp + timestampDeltaOf(this.buffer, this.table, this.first + i);
   }
 
   attributesAt(i: number): number {
-    return this.word(i, Field.attributes);
+    return attributesOf(this.buffer, this.table, this.first + i);
   }
 
   /** -1 for a null key. */
   keyLengthAt(i: number): number {
-    return this.word(i, Field.keyLength);
+    return keyLengthOf(this.buffer, this.table, this.first + i);
   }
 
   /** -1 for a null value. */
   valueLengthAt(i: number): number {
-    return this.word(i, Field.valueLength);
+    return valueLengthOf(this.table, this.first + i);
   }
 
   /** Position of the key's first byte in `buffer`. */
   keyStartAt(i: number): number {
-    return this.word(i, Field.keyStart);
+    return keyStartOf(this.buffer, this.table, this.first + i);
   }
 
   /** Position of the value's first byte in `buffer`. */
   valueStartAt(i: number): number {
-    return this.word(i, Field.valueStart);
+    return valueStartOf(this.table, this.first + i);
   }
 
   /** The key as a slice of `buffer` (no copy), or null. */
@@ -145,12 +153,12 @@ export class ConsumedBatch {
   }
 
   headerCountAt(i: number): number {
-    return this.word(i, Field.headerCount);
+    return headerCountOf(this.buffer, this.table, this.first + i);
   }
 
+  /** The headers as slices of `buffer` (an array per call). */
   headersAt(i: number): RecordHeader[] {
-    if (this.headerCountAt(i) === 0) return [];
-    return readHeadersAt(this.buffer, this.table, this.first + i);
+    return headersOf(this.buffer, this.table, this.first + i);
   }
 
   /** The records as objects, built on first access. */
@@ -168,8 +176,8 @@ export class ConsumedBatch {
         offset: this.offsetAt(i),
         timestampMs: this.timestampAt(i),
         attributes: this.attributesAt(i),
-        timestampDelta: this.table.timestampDeltas[this.first + i]!,
-        offsetDelta: this.word(i, Field.offsetDelta),
+        timestampDelta: timestampDeltaOf(this.buffer, this.table, this.first + i),
+        offsetDelta: offsetDeltaOf(this.table, this.first + i),
         key: this.keyAt(i),
         value: this.valueAt(i),
         headers: this.headersAt(i),

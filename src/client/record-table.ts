@@ -1,116 +1,112 @@
-// A record table for one v2 batch body, built in TypeScript in one pass over the bytes: per
-// record, the positions and lengths of key, value and headers, the offset delta and the
-// attributes (Int32Array, RECORD_TABLE_STRIDE words per record) and the timestamp delta
-// (Float64Array). No object is made per record; slices are cut only when the application asks.
+// A record table for one v2 batch body, built in TypeScript in one validating pass over the
+// bytes. Per record it keeps four int32 words: where the record starts (its attributes byte),
+// its offset delta, where its value starts and the value's length (-1 for null). Everything
+// else (timestamp delta, key, headers) is read from the record's bytes when asked, which the
+// pass has already validated. No object is made per record.
 //
 // Why TypeScript and not accel: the accel interface offers decodeRecords (objects per record)
 // only. A table-returning accel function (decodeRecordTable(buf, start, end, count, table))
-// would let native/WASM fill the same layout; until then this one pass over a Buffer is the
-// fastest path measured (WASM would also copy the body into its arena first).
+// would let native/WASM fill the same layout; until then this pass over a Buffer is the fastest
+// path measured (the WASM decoder also copies the body into its arena first).
 import { limits } from '../config/limits.js';
 import { RecordFormatError } from '../protocol/records/index.js';
 
 /** Int32 words per record in RecordTable.words. */
-export const RECORD_TABLE_STRIDE = 8;
-export const Field = {
-  attributes: 0,
-  offsetDelta: 1,
-  keyStart: 2,
-  /** -1 for a null key. */
-  keyLength: 3,
-  valueStart: 4,
-  /** -1 for a null value. */
-  valueLength: 5,
-  /** Position of the first header (just after the header count). */
-  headersStart: 6,
-  headerCount: 7,
-} as const;
+export const RECORD_TABLE_STRIDE = 4;
+const RECORD_START = 0;
+const OFFSET_DELTA = 1;
+const VALUE_START = 2;
+/** -1 for a null value. */
+const VALUE_LENGTH = 3;
 
 /** Smallest encoded record: length, attributes, timestampDelta, offsetDelta, key, value, header count. */
 const RECORD_BYTES_MIN = 7;
 const VARINT_BYTES_MAX = 10;
-const TWO_POW_32 = 4294967296;
 
 export interface RecordTable {
-  /** RECORD_TABLE_STRIDE words per record, see Field. Positions are absolute in the body buffer. */
+  /** RECORD_TABLE_STRIDE words per record. Positions are absolute in the body buffer. */
   words: Int32Array;
-  timestampDeltas: Float64Array;
   count: number;
+}
+
+/** Output of readVarint (one object, reused: decoding is synchronous). */
+const varint = { value: 0, end: 0 };
+
+/**
+ * Decodes the zigzag varint or varlong at pos into `varint` (value exact within +-2^53; NaN
+ * when longer than 10 bytes or cut off by the end of buf). Returns the value.
+ */
+function readVarint(buf: Buffer, pos: number): number {
+  let raw = 0;
+  let scale = 1;
+  for (let i = 0; i < VARINT_BYTES_MAX; i++) {
+    const byte = buf[pos + i];
+    if (byte === undefined) break;
+    raw += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      varint.end = pos + i + 1;
+      varint.value = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+      return varint.value;
+    }
+    scale *= 128;
+  }
+  varint.end = buf.length + 1;
+  varint.value = Number.NaN;
+  return Number.NaN;
 }
 
 function malformed(index: number, reason: string): never {
   throw new RecordFormatError('INVALID_RECORD', `malformed records: record ${index}: ${reason}`);
 }
 
-/** A cursor over the body; varints are zigzag-decoded. Reads past `limit` are caught by checks. */
-class BodyCursor {
-  pos: number;
-  constructor(readonly buf: Buffer, start: number) {
-    this.pos = start;
-  }
-
-  /** A zigzag varint or varlong as a number (exact within +-2^53; longer ones are refused). */
-  varint(): number {
-    const buf = this.buf;
-    const first = buf[this.pos++]!;
-    if (first < 0x80) return (first >>> 1) ^ -(first & 1);
-    const second = buf[this.pos++]!;
-    if (second < 0x80) {
-      const raw = (first & 0x7f) | (second << 7);
-      return (raw >>> 1) ^ -(raw & 1);
-    }
-    return this.longVarint((first & 0x7f) | ((second & 0x7f) << 7));
-  }
-
-  private longVarint(low14: number): number {
-    let raw = low14;
-    let scale = 1 << 14;
-    for (let i = 2; i < VARINT_BYTES_MAX; i++) {
-      const byte = this.buf[this.pos++];
-      if (byte === undefined) return Number.NaN;
-      raw += (byte & 0x7f) * scale;
-      if (byte < 0x80) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-      scale *= 128;
-      if (scale > TWO_POW_32 * TWO_POW_32) return Number.NaN;
-    }
-    return Number.NaN;
-  }
-}
-
-/** Reads one length-prefixed field (-1 = null); returns its length and leaves pos after it. */
-function skipBytesField(cursor: BodyCursor, recordEnd: number, index: number): number {
-  const length = cursor.varint();
-  if (!(length >= -1) || cursor.pos + Math.max(length, 0) > recordEnd) malformed(index, `field length ${length} runs past the record`);
-  if (length > 0) cursor.pos += length;
+/** Reads a length-prefixed field (-1 = null) at pos; varint.end is then just after its bytes. */
+function readBytesField(buf: Buffer, pos: number, recordEnd: number, index: number): number {
+  const length = readVarint(buf, pos);
+  if (!(length >= -1) || varint.end + length > recordEnd) malformed(index, `field length ${length} runs past the record`);
+  if (length > 0) varint.end += length;
   return length;
 }
 
-function skipHeaders(cursor: BodyCursor, headerCount: number, recordEnd: number, index: number): void {
+/** Validates the headers from pos (at their count); returns the position after them. */
+function skipHeaders(buf: Buffer, pos: number, recordEnd: number, index: number): number {
+  const headerCount = readVarint(buf, pos);
+  if (!(headerCount >= 0 && headerCount <= limits.recordHeaderCountMax)) malformed(index, `header count ${headerCount}`);
+  let at = varint.end;
   for (let h = 0; h < headerCount; h++) {
-    if (skipBytesField(cursor, recordEnd, index) < 0) malformed(index, 'null header key');
-    skipBytesField(cursor, recordEnd, index);
+    if (readBytesField(buf, at, recordEnd, index) < 0) malformed(index, 'null header key');
+    readBytesField(buf, varint.end, recordEnd, index);
+    at = varint.end;
   }
+  return at;
 }
 
-function readRecordInto(cursor: BodyCursor, table: RecordTable, index: number, end: number): void {
-  const recordLength = cursor.varint();
-  const recordEnd = cursor.pos + recordLength;
+/** The middle of a record (after its attributes byte): timestamp and offset deltas, key, value. */
+function readRecordFields(buf: Buffer, pos: number, recordEnd: number, words: Int32Array, index: number): number {
+  if (Number.isNaN(readVarint(buf, pos))) malformed(index, 'bad timestampDelta');
+  words[index * RECORD_TABLE_STRIDE + OFFSET_DELTA] = readVarint(buf, varint.end);
+  readBytesField(buf, varint.end, recordEnd, index);
+  const valueLength = readBytesField(buf, varint.end, recordEnd, index);
+  words[index * RECORD_TABLE_STRIDE + VALUE_LENGTH] = valueLength;
+  words[index * RECORD_TABLE_STRIDE + VALUE_START] = varint.end - (valueLength > 0 ? valueLength : 0);
+  return varint.end;
+}
+
+/** Fills row `index` from the record at pos; returns where the record ends. */
+function readRecordInto(buf: Buffer, pos: number, words: Int32Array, index: number, end: number): number {
+  const first = buf[pos]!;
+  const second = buf[pos + 1]!;
+  // The record length: one or two bytes inline (records under 8 KiB), else the general decoder.
+  const lengthRaw = first < 0x80 ? first : second < 0x80 ? (first & 0x7f) | (second << 7) : -1;
+  const recordLength = lengthRaw >= 0 ? (lengthRaw >>> 1) ^ -(lengthRaw & 1) : readVarint(buf, pos);
+  const recordStart = lengthRaw < 0 ? varint.end : first < 0x80 ? pos + 1 : pos + 2;
+  const recordEnd = recordStart + recordLength;
   if (!(recordLength > 0) || recordEnd > end) malformed(index, `length ${recordLength} runs past the batch`);
-  const words = table.words;
-  const base = index * RECORD_TABLE_STRIDE;
-  words[base + Field.attributes] = cursor.buf[cursor.pos++]!;
-  table.timestampDeltas[index] = cursor.varint();
-  words[base + Field.offsetDelta] = cursor.varint();
-  words[base + Field.keyLength] = skipBytesField(cursor, recordEnd, index);
-  words[base + Field.keyStart] = cursor.pos - Math.max(words[base + Field.keyLength]!, 0);
-  words[base + Field.valueLength] = skipBytesField(cursor, recordEnd, index);
-  words[base + Field.valueStart] = cursor.pos - Math.max(words[base + Field.valueLength]!, 0);
-  const headerCount = cursor.varint();
-  if (!(headerCount >= 0 && headerCount <= limits.recordHeaderCountMax)) malformed(index, `header count ${headerCount}`);
-  words[base + Field.headersStart] = cursor.pos;
-  words[base + Field.headerCount] = headerCount;
-  if (headerCount > 0) skipHeaders(cursor, headerCount, recordEnd, index);
-  if (cursor.pos !== recordEnd || Number.isNaN(table.timestampDeltas[index]!)) malformed(index, 'fields do not fill the record length');
+  words[index * RECORD_TABLE_STRIDE + RECORD_START] = recordStart;
+  const headersAt = readRecordFields(buf, recordStart + 1, recordEnd, words, index);
+  // The common case, no headers: one zero byte, then the record ends.
+  const after = buf[headersAt] === 0 ? headersAt + 1 : skipHeaders(buf, headersAt, recordEnd, index);
+  if (after !== recordEnd) malformed(index, 'fields do not fill the record length');
+  return recordEnd;
 }
 
 /** Builds the table of `count` records in buf[start, end); RecordFormatError INVALID_RECORD on bad bytes. */
@@ -118,27 +114,72 @@ export function buildRecordTable(buf: Buffer, start: number, end: number, count:
   if (count < 0 || count > limits.batchRecordCountMax || count * RECORD_BYTES_MIN > end - start) {
     throw new RecordFormatError('INVALID_RECORD', `record count ${count} is invalid for ${end - start} bytes`);
   }
-  const table: RecordTable = { words: new Int32Array(count * RECORD_TABLE_STRIDE), timestampDeltas: new Float64Array(count), count };
-  const cursor = new BodyCursor(buf, start);
-  for (let i = 0; i < count; i++) readRecordInto(cursor, table, i, end);
-  if (cursor.pos !== end) throw new RecordFormatError('INVALID_RECORD', `malformed records: ${end - cursor.pos} bytes remain after ${count} records`);
-  return table;
+  const words = new Int32Array(count * RECORD_TABLE_STRIDE);
+  let pos = start;
+  for (let i = 0; i < count; i++) pos = readRecordInto(buf, pos, words, i, end);
+  if (pos !== end) throw new RecordFormatError('INVALID_RECORD', `malformed records: ${end - pos} bytes remain after ${count} records`);
+  return { words, count };
 }
 
-/** Parses the headers of one record from the table (slices of buf, made only when asked). */
-export function readHeadersAt(buf: Buffer, table: RecordTable, index: number): Array<{ key: Buffer; value: Buffer | null }> {
-  const base = index * RECORD_TABLE_STRIDE;
-  const headerCount = table.words[base + Field.headerCount]!;
+// ---- reads of validated records, on demand ----------------------------------------------------
+
+export function offsetDeltaOf(table: RecordTable, index: number): number {
+  return table.words[index * RECORD_TABLE_STRIDE + OFFSET_DELTA]!;
+}
+
+export function valueStartOf(table: RecordTable, index: number): number {
+  return table.words[index * RECORD_TABLE_STRIDE + VALUE_START]!;
+}
+
+export function valueLengthOf(table: RecordTable, index: number): number {
+  return table.words[index * RECORD_TABLE_STRIDE + VALUE_LENGTH]!;
+}
+
+export function attributesOf(buf: Buffer, table: RecordTable, index: number): number {
+  return buf[table.words[index * RECORD_TABLE_STRIDE + RECORD_START]!]!;
+}
+
+export function timestampDeltaOf(buf: Buffer, table: RecordTable, index: number): number {
+  return readVarint(buf, table.words[index * RECORD_TABLE_STRIDE + RECORD_START]! + 1);
+}
+
+/** The key's length (-1 for null); varint.end is then the key's first byte. */
+function readKeyLength(buf: Buffer, table: RecordTable, index: number): number {
+  readVarint(buf, table.words[index * RECORD_TABLE_STRIDE + RECORD_START]! + 1);
+  readVarint(buf, varint.end);
+  return readVarint(buf, varint.end);
+}
+
+export function keyLengthOf(buf: Buffer, table: RecordTable, index: number): number {
+  return readKeyLength(buf, table, index);
+}
+
+export function keyStartOf(buf: Buffer, table: RecordTable, index: number): number {
+  readKeyLength(buf, table, index);
+  return varint.end;
+}
+
+/** Position of a record's header count. */
+function headersPosition(table: RecordTable, index: number): number {
+  return valueStartOf(table, index) + Math.max(valueLengthOf(table, index), 0);
+}
+
+export function headerCountOf(buf: Buffer, table: RecordTable, index: number): number {
+  return readVarint(buf, headersPosition(table, index));
+}
+
+/** The headers of a record, as slices of buf. */
+export function headersOf(buf: Buffer, table: RecordTable, index: number): Array<{ key: Buffer; value: Buffer | null }> {
+  const headerCount = headerCountOf(buf, table, index);
   const headers = new Array<{ key: Buffer; value: Buffer | null }>(headerCount);
-  const cursor = new BodyCursor(buf, table.words[base + Field.headersStart]!);
+  let at = varint.end;
   for (let h = 0; h < headerCount; h++) {
-    const keyLength = cursor.varint();
-    const key = buf.subarray(cursor.pos, cursor.pos + keyLength);
-    cursor.pos += keyLength;
-    const valueLength = cursor.varint();
-    const value = valueLength < 0 ? null : buf.subarray(cursor.pos, cursor.pos + valueLength);
-    cursor.pos += Math.max(valueLength, 0);
-    headers[h] = { key, value };
+    const keyLength = readVarint(buf, at);
+    const keyStart = varint.end;
+    const valueLength = readVarint(buf, keyStart + keyLength);
+    const valueStart = varint.end;
+    headers[h] = { key: buf.subarray(keyStart, keyStart + keyLength), value: valueLength < 0 ? null : buf.subarray(valueStart, valueStart + valueLength) };
+    at = valueStart + Math.max(valueLength, 0);
   }
   return headers;
 }
