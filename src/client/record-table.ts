@@ -80,32 +80,105 @@ function skipHeaders(buf: Buffer, pos: number, recordEnd: number, index: number)
   return at;
 }
 
+/** The zigzag varint at pos: one and two bytes inline, longer ones through readVarint; sets varint.end. */
+function varintAt(buf: Buffer, pos: number): number {
+  const first = buf[pos]!;
+  if (first < 0x80) {
+    varint.end = pos + 1;
+    return (first >>> 1) ^ -(first & 1);
+  }
+  const second = buf[pos + 1]!;
+  if (second >= 0x80) return readVarint(buf, pos);
+  const raw = (first & 0x7f) | (second << 7);
+  varint.end = pos + 2;
+  return (raw >>> 1) ^ -(raw & 1);
+}
+
+/** A length-prefixed field (-1 = null) at pos; returns its length, varint.end just after its bytes. */
+function bytesFieldAt(buf: Buffer, pos: number, recordEnd: number, index: number): number {
+  const length = varintAt(buf, pos);
+  if (!(length >= -1) || varint.end + length > recordEnd) malformed(index, `field length ${length} runs past the record`);
+  if (length > 0) varint.end += length;
+  return length;
+}
+
 /** The middle of a record (after its attributes byte): timestamp and offset deltas, key, value. */
 function readRecordFields(buf: Buffer, pos: number, recordEnd: number, words: Int32Array, index: number): number {
-  if (Number.isNaN(readVarint(buf, pos))) malformed(index, 'bad timestampDelta');
-  words[index * RECORD_TABLE_STRIDE + OFFSET_DELTA] = readVarint(buf, varint.end);
-  readBytesField(buf, varint.end, recordEnd, index);
-  const valueLength = readBytesField(buf, varint.end, recordEnd, index);
+  if (Number.isNaN(varintAt(buf, pos))) malformed(index, 'bad timestampDelta');
+  words[index * RECORD_TABLE_STRIDE + OFFSET_DELTA] = varintAt(buf, varint.end);
+  bytesFieldAt(buf, varint.end, recordEnd, index);
+  const valueLength = bytesFieldAt(buf, varint.end, recordEnd, index);
   words[index * RECORD_TABLE_STRIDE + VALUE_LENGTH] = valueLength;
   words[index * RECORD_TABLE_STRIDE + VALUE_START] = varint.end - (valueLength > 0 ? valueLength : 0);
   return varint.end;
 }
 
-/** Fills row `index` from the record at pos; returns where the record ends. */
+/** Fills row `index` from the record at pos, any shape; returns where the record ends. */
 function readRecordInto(buf: Buffer, pos: number, words: Int32Array, index: number, end: number): number {
-  const first = buf[pos]!;
-  const second = buf[pos + 1]!;
-  // The record length: one or two bytes inline (records under 8 KiB), else the general decoder.
-  const lengthRaw = first < 0x80 ? first : second < 0x80 ? (first & 0x7f) | (second << 7) : -1;
-  const recordLength = lengthRaw >= 0 ? (lengthRaw >>> 1) ^ -(lengthRaw & 1) : readVarint(buf, pos);
-  const recordStart = lengthRaw < 0 ? varint.end : first < 0x80 ? pos + 1 : pos + 2;
+  const recordLength = varintAt(buf, pos);
+  const recordStart = varint.end;
   const recordEnd = recordStart + recordLength;
   if (!(recordLength > 0) || recordEnd > end) malformed(index, `length ${recordLength} runs past the batch`);
   words[index * RECORD_TABLE_STRIDE + RECORD_START] = recordStart;
   const headersAt = readRecordFields(buf, recordStart + 1, recordEnd, words, index);
-  // The common case, no headers: one zero byte, then the record ends.
-  const after = buf[headersAt] === 0 ? headersAt + 1 : skipHeaders(buf, headersAt, recordEnd, index);
+  const after = skipHeaders(buf, headersAt, recordEnd, index);
   if (after !== recordEnd) malformed(index, 'fields do not fill the record length');
+  return recordEnd;
+}
+
+/** Zigzag-decodes a raw unsigned varint value. */
+function zigzag(raw: number): number {
+  return (raw >>> 1) ^ -(raw & 1);
+}
+
+/**
+ * The common record shape in one flat pass: record length, timestamp delta, key and value
+ * lengths of one or two varint bytes, offset delta of up to three, no headers. Fills row
+ * `index` and returns where the record ends, or -1 (nothing trusted) for any other shape or
+ * any bad byte: readRecordInto then decodes and checks the record in full.
+ */
+function readPlainRecord(buf: Buffer, pos: number, words: Int32Array, index: number, end: number): number {
+  let at = pos;
+  let byte = buf[at]!;
+  let next = buf[at + 1]!;
+  const lengthRaw = byte < 0x80 ? byte : next < 0x80 ? (byte & 0x7f) | (next << 7) : -1;
+  at += byte < 0x80 ? 1 : 2;
+  const recordStart = at;
+  const recordEnd = recordStart + zigzag(lengthRaw);
+  if (lengthRaw < 0 || recordEnd > end || recordEnd <= recordStart) return -1;
+  at += 1; // attributes
+  byte = buf[at]!;
+  next = buf[at + 1]!;
+  if (!(byte < 0x80 || next < 0x80)) return -1;
+  at += byte < 0x80 ? 1 : 2; // timestamp delta
+  let offsetRaw = 0;
+  for (let shift = 0; shift < 21; shift += 7) {
+    byte = buf[at++]!;
+    offsetRaw |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  if (!(byte < 0x80)) return -1;
+  byte = buf[at]!;
+  next = buf[at + 1]!;
+  const keyRaw = byte < 0x80 ? byte : next < 0x80 ? (byte & 0x7f) | (next << 7) : -1;
+  at += byte < 0x80 ? 1 : 2;
+  const keyLength = zigzag(keyRaw);
+  if (keyRaw < 0 || keyLength < -1 || at + keyLength > recordEnd) return -1;
+  if (keyLength > 0) at += keyLength;
+  byte = buf[at]!;
+  next = buf[at + 1]!;
+  const valueRaw = byte < 0x80 ? byte : next < 0x80 ? (byte & 0x7f) | (next << 7) : -1;
+  at += byte < 0x80 ? 1 : 2;
+  const valueLength = zigzag(valueRaw);
+  const valueStart = at;
+  if (valueRaw < 0 || valueLength < -1 || at + valueLength > recordEnd) return -1;
+  if (valueLength > 0) at += valueLength;
+  if (buf[at] !== 0 || at + 1 !== recordEnd) return -1; // no headers, nothing after
+  const row = index * RECORD_TABLE_STRIDE;
+  words[row + RECORD_START] = recordStart;
+  words[row + OFFSET_DELTA] = zigzag(offsetRaw);
+  words[row + VALUE_START] = valueStart;
+  words[row + VALUE_LENGTH] = valueLength;
   return recordEnd;
 }
 
@@ -116,7 +189,10 @@ export function buildRecordTable(buf: Buffer, start: number, end: number, count:
   }
   const words = new Int32Array(count * RECORD_TABLE_STRIDE);
   let pos = start;
-  for (let i = 0; i < count; i++) pos = readRecordInto(buf, pos, words, i, end);
+  for (let i = 0; i < count; i++) {
+    const plainEnd = readPlainRecord(buf, pos, words, i, end);
+    pos = plainEnd >= 0 ? plainEnd : readRecordInto(buf, pos, words, i, end);
+  }
   if (pos !== end) throw new RecordFormatError('INVALID_RECORD', `malformed records: ${end - pos} bytes remain after ${count} records`);
   return { words, count };
 }
