@@ -2,6 +2,8 @@
 // producers write committed and aborted transactions interleaved with plain records on three
 // partitions; the read_committed consumer sees exactly the committed and plain records, in order
 // per partition; read_uncommitted sees every data record and no control record.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Producer as KafkajsProducer, type Transaction } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../../src/broker.js';
@@ -111,41 +113,51 @@ async function readToEnd(topic: string, options: Partial<ConsumerOptions>, inspe
   return seen;
 }
 
-describe('read_committed consumption', () => {
-  let topic: string;
-  let written: Written;
+const TOPIC_SETUPS: Record<string, Record<string, string>> = {
+  'one segment': {},
+  // Each transaction spans several segments; markers and aborted batches land in different files.
+  '1 KiB segments': { 'segment.bytes': '1024' },
+};
 
-  beforeAll(async () => {
-    topic = uniqueTopic('rc');
-    await createTopic(broker.bootstrap, topic, PARTITION_COUNT);
-    written = await writeInterleaved(topic);
-  }, 60_000);
+for (const [setup, topicConfigs] of Object.entries(TOPIC_SETUPS)) {
+  describe(`read_committed consumption (${setup})`, () => {
+    let topic: string;
+    let written: Written;
 
-  it('writes aborted records to the log (the test would prove nothing otherwise)', () => {
-    const abortedCount = written.all.flat().length - written.committed.flat().length;
-    expect(abortedCount).toBeGreaterThan(0);
-  });
+    beforeAll(async () => {
+      topic = uniqueTopic('rc');
+      await createTopic(broker.bootstrap, topic, PARTITION_COUNT, topicConfigs);
+      written = await writeInterleaved(topic);
+    }, 60_000);
 
-  it('read_committed sees exactly the committed and plain records, in order per partition', async () => {
-    expect(await readToEnd(topic, { isolationLevel: 'read_committed' })).toEqual(written.committed);
-  });
-
-  it('read_committed with small fetches (fetches start inside transactions) sees the same', async () => {
-    expect(await readToEnd(topic, { isolationLevel: 'read_committed', partitionMaxBytes: 150 })).toEqual(written.committed);
-  });
-
-  it('read_uncommitted sees every data record and no control record', async () => {
-    expect(await readToEnd(topic, { isolationLevel: 'read_uncommitted' })).toEqual(written.all);
-  });
-
-  it('records materialized through batch.records match the table accessors', async () => {
-    const mismatches: number[] = [];
-    const seen = await readToEnd(topic, { isolationLevel: 'read_committed' }, (batch) => {
-      batch.records.forEach((record, i) => {
-        if (record.offset !== batch.offsetAt(i) || !record.value!.equals(batch.valueAt(i)!) || record.timestampMs !== batch.timestampAt(i)) mismatches.push(record.offset);
-      });
+    it('writes aborted records to the log (the test would prove nothing otherwise)', async () => {
+      const abortedCount = written.all.flat().length - written.committed.flat().length;
+      expect(abortedCount).toBeGreaterThan(0);
+      const segmentFiles = (await readdir(join(broker.dataDirs[0]!, `${topic}-0`))).filter((name) => name.endsWith('.log'));
+      expect(segmentFiles.length > 1).toBe(topicConfigs['segment.bytes'] !== undefined);
     });
-    expect(mismatches).toEqual([]);
-    expect(seen).toEqual(written.committed);
+
+    it('read_committed sees exactly the committed and plain records, in order per partition', async () => {
+      expect(await readToEnd(topic, { isolationLevel: 'read_committed' })).toEqual(written.committed);
+    });
+
+    it('read_committed with small fetches (fetches start inside transactions) sees the same', async () => {
+      expect(await readToEnd(topic, { isolationLevel: 'read_committed', partitionMaxBytes: 150 })).toEqual(written.committed);
+    });
+
+    it('read_uncommitted sees every data record and no control record', async () => {
+      expect(await readToEnd(topic, { isolationLevel: 'read_uncommitted' })).toEqual(written.all);
+    });
+
+    it('records materialized through batch.records match the table accessors', async () => {
+      const mismatches: number[] = [];
+      const seen = await readToEnd(topic, { isolationLevel: 'read_committed' }, (batch) => {
+        batch.records.forEach((record, i) => {
+          if (record.offset !== batch.offsetAt(i) || !record.value!.equals(batch.valueAt(i)!) || record.timestampMs !== batch.timestampAt(i)) mismatches.push(record.offset);
+        });
+      });
+      expect(mismatches).toEqual([]);
+      expect(seen).toEqual(written.committed);
+    });
   });
-});
+}
