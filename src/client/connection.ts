@@ -1,13 +1,13 @@
 // One TCP connection to one broker. Requests are pipelined: each is written as soon as it is
 // issued (up to maxInFlightRequests awaiting answers), responses come back in order and are
-// matched to the oldest pending request by correlation id. Frames are read with the server's
-// FrameReader (a chunk list, no per-chunk concat). On connect, ApiVersions picks, per API key,
+// matched to the oldest pending request by correlation id. Frames are read by SocketFrameReader
+// (socket reads go straight into a right-sized buffer per large frame: no assembling copy). On connect, ApiVersions picks, per API key,
 // the highest version both this client and the broker support.
 import { connect, type Socket } from 'node:net';
 import { ApiKeys, decodeResponseFrame, encodeRequestFrame, getApi, type ApiVersionsResponse } from '../protocol/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { FrameReader } from '../server/frame-reader.js';
 import { ConnectionError, KafkaError } from './errors.js';
+import { SocketFrameReader } from './socket-frame-reader.js';
 
 /** Kafka api keys by name: the protocol registry's table. */
 export const ApiKey = ApiKeys;
@@ -87,7 +87,11 @@ export class Connection {
   private readonly clientId: string;
   private readonly maxInFlight: number;
   private socket: Socket | undefined;
-  private readonly frames = new FrameReader(FRAME_BYTES_MAX);
+  private readonly frames = new SocketFrameReader(
+    FRAME_BYTES_MAX,
+    (frame) => this.onFrame(frame),
+    (err) => this.fail(new ConnectionError(`${this.host}:${this.port}: ${err.message}`)),
+  );
   private readonly pending: PendingRequest[] = [];
   private pendingHead = 0;
   private readonly slotWaiters: Array<() => void> = [];
@@ -134,7 +138,7 @@ export class Connection {
 
   private connectSocket(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port, noDelay: true });
+      const socket = connect({ host: this.host, port: this.port, noDelay: true, onread: this.frames.onread });
       const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${timeoutMs} ms`)), timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -152,7 +156,6 @@ export class Connection {
 
   private attach(socket: Socket): void {
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new ConnectionError(`${this.host}:${this.port}: ${err.message}`)));
     socket.on('close', () => this.fail(new ConnectionError(`${this.host}:${this.port}: connection closed`)));
   }
@@ -230,21 +233,6 @@ export class Connection {
     socket.cork();
     for (const chunk of chunks) socket.write(chunk);
     socket.uncork();
-  }
-
-  private onData(chunk: Buffer): void {
-    this.frames.push(chunk);
-    for (;;) {
-      let frame: Buffer | null;
-      try {
-        frame = this.frames.next();
-      } catch (err) {
-        this.fail(new ConnectionError(`${this.host}:${this.port}: ${(err as Error).message}`));
-        return;
-      }
-      if (frame === null) return;
-      this.onFrame(frame);
-    }
   }
 
   private onFrame(frame: Buffer): void {
