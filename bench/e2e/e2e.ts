@@ -74,11 +74,11 @@ export async function runE2eBench(options: E2eBenchOptions): Promise<E2eResult> 
   const consuming = consumer.run({
     eachBatch: (batch) => {
       const arrivedMs = nowMs();
-      received += batch.records.length;
-      for (const record of batch.records) {
-        const value = record.value;
-        if (value === null || value.length < STAMP_BYTES) continue;
-        const sentMs = value.readDoubleLE(0);
+      received += batch.count;
+      const bytes = batch.buffer;
+      for (let i = 0; i < batch.count; i++) {
+        if (batch.valueLengthAt(i) < STAMP_BYTES) continue;
+        const sentMs = bytes.readDoubleLE(batch.valueStartAt(i));
         if (sentMs >= warmupEndsAtMs) latency.recordMs(arrivedMs - sentMs);
       }
     },
