@@ -29,6 +29,7 @@ export interface E2eResult {
   latency_ms: LatencySummaryMs;
   latencyCurveMs: Array<[number, number]>;
   throughputOverTime: Array<[number, number]>;
+  note?: string;
 }
 
 const STAMP_BYTES = 8;

@@ -59,8 +59,9 @@ export async function runPeers(kind: 'produce' | 'consume', options: ProduceBenc
 
 export function e2eMarkdown(result: E2eResult): string {
   const l = result.latency_ms;
-  return markdownTable(
+  const table = markdownTable(
     ['target records/s', 'achieved records/s', 'measured', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
     [[result.target_rate_per_sec, result.records_per_sec, result.records_measured, l.p50, l.p90, l.p99, l.p999, l.max].map((v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : v))],
   );
+  return result.note === undefined ? table : `${table}\n\n${result.note[0]!.toUpperCase()}${result.note.slice(1)}.`;
 }
