@@ -41,6 +41,8 @@ export const limits = {
    * steadier than a thread-pool round trip. Larger or older reads go to the thread pool.
    */
   logSyncReadBytesMax: 1 * MiB,
+  /** Read buffers (logSyncReadBytesMax each) kept for reuse by Fetch across the broker. */
+  fetchReadBuffersMax: 64,
 } as const;
 
 export type Limits = typeof limits;

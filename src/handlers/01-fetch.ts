@@ -11,6 +11,7 @@
 // Fetch sessions (KIP-227, v7+): full and incremental fetches, forgotten topics, epochs
 // (src/handlers/fetch-sessions.ts).
 import { OffsetOutOfRangeError, StorageError } from '../log/errors.js';
+import type { ReadBufferLender } from '../log/read-buffers.js';
 import { abortedTransactionsFor, lastStableOffsetOf } from '../log/producer-state-store.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import {
@@ -25,7 +26,7 @@ import {
 import { downConvertToLegacy, type LegacyMagic } from '../protocol/records/legacy.js';
 import { RecordFormatError } from '../protocol/records/errors.js';
 import { FetchSessionCache, type SessionOutcome } from './fetch-sessions.js';
-import type { ApiHandler, BrokerState } from './types.js';
+import type { ApiHandler, BrokerState, HandlerContext } from './types.js';
 
 export const FETCH_KEY = 1;
 const READ_COMMITTED = 1;
@@ -81,6 +82,8 @@ interface ReadBudget {
 interface ReadMode {
   readCommitted: boolean;
   legacyMagic: LegacyMagic | undefined;
+  /** Lends the read buffers, given back once the answer is written. */
+  lender: ReadBufferLender | undefined;
 }
 
 function convertRecords(records: Buffer, fetchOffset: number, mode: ReadMode): Buffer {
@@ -98,7 +101,7 @@ async function readPartition(
   try {
     const lastStableOffset = lastStableOffsetOf(partitionLog);
     const maxOffset = readCommitted ? lastStableOffset : partitionLog.highWatermark;
-    const read = maxBytes <= 0 ? null : await partitionLog.read(Number(partition.fetchOffset), maxBytes, { maxOffset });
+    const read = maxBytes <= 0 ? null : await partitionLog.read(Number(partition.fetchOffset), maxBytes, { maxOffset, lender: mode.lender });
     const records = convertRecords(read?.records ?? Buffer.alloc(0), Number(partition.fetchOffset), mode);
     budget.remainingBytes -= records.length;
     budget.readBytes += records.length;
@@ -120,9 +123,9 @@ async function readPartition(
   }
 }
 
-async function readAll(broker: BrokerState, plans: FetchPlan[], request: FetchRequest, version: number): Promise<{ topics: FetchResponseFetchableTopicResponse[]; bytes: number }> {
+async function readAll(broker: BrokerState, plans: FetchPlan[], request: FetchRequest, version: number, lender: ReadBufferLender | undefined): Promise<{ topics: FetchResponseFetchableTopicResponse[]; bytes: number }> {
   const budget: ReadBudget = { remainingBytes: request.maxBytes, readBytes: 0 };
-  const mode: ReadMode = { readCommitted: request.isolationLevel === READ_COMMITTED, legacyMagic: legacyMagicFor(version) };
+  const mode: ReadMode = { readCommitted: request.isolationLevel === READ_COMMITTED, legacyMagic: legacyMagicFor(version), lender };
   const topics: FetchResponseFetchableTopicResponse[] = [];
   for (const plan of plans) {
     const partitions: FetchResponsePartitionData[] = [];
@@ -153,6 +156,15 @@ function waitForAppend(broker: BrokerState, plans: FetchPlan[], maxWaitMs: numbe
   });
 }
 
+/** Pooled read buffers, when the connection will say when the answer has been written. */
+function lenderFor(ctx: HandlerContext): ReadBufferLender | undefined {
+  const hooks = ctx.request.afterResponseWritten;
+  if (hooks === undefined) return undefined;
+  const lender = ctx.broker.logs.readBuffers.lender();
+  hooks.push(() => lender.release());
+  return lender;
+}
+
 function hasErrors(topics: FetchResponseFetchableTopicResponse[]): boolean {
   return topics.some((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.NONE));
 }
@@ -167,10 +179,11 @@ export const fetchHandler: ApiHandler<FetchRequest, FetchResponse> = {
     const requestTopics = outcome.kind === 'incremental' ? outcome.session.requestTopics() : request.topics;
     const plans = planTopics(ctx.broker, requestTopics, version);
     const deadlineMs = Date.now() + Math.max(0, request.maxWaitMs);
-    let result = await readAll(ctx.broker, plans, request, version);
+    const lender = lenderFor(ctx);
+    let result = await readAll(ctx.broker, plans, request, version, lender);
     while (result.bytes < request.minBytes && Date.now() < deadlineMs && !hasErrors(result.topics) && !ctx.broker.logs.stopping) {
       await waitForAppend(ctx.broker, plans, deadlineMs - Date.now());
-      result = await readAll(ctx.broker, plans, request, version);
+      result = await readAll(ctx.broker, plans, request, version, lender);
     }
     if (outcome.kind === 'sessionless') return { ...defaultFetchResponse(), sessionId: 0, responses: result.topics };
     const responses = outcome.session.filterAnswer(result.topics, outcome.kind === 'incremental');

@@ -10,11 +10,13 @@
 // visible (a stray partition dir on disk is opened by the LogManager but never served).
 import { resolve } from 'node:path';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { limits } from '../config/limits.js';
 import type { TopicConfig } from '../config/topic-config.js';
 import { resolveLogConfig, type CleanupPolicy, type LogConfig } from '../log/config.js';
 import type { StorageContext } from '../log/context.js';
 import { LogManager, type LogManagerOptions } from '../log/log-manager.js';
 import type { PartitionLog } from '../log/partition-log.js';
+import { ReadBufferPool } from '../log/read-buffers.js';
 import type { LogFn } from '../server/types.js';
 import type { TopicHooks, TopicMetadata } from './topic-store.js';
 
@@ -85,6 +87,8 @@ export class PartitionLogs implements TopicHooks {
   readonly dataDirs: string[];
   /** Set at shutdown: waiting fetches answer now instead of waiting for appends. */
   stopping = false;
+  /** Buffers Fetch reads into and gives back once its answer is written. */
+  readonly readBuffers = new ReadBufferPool(limits.logSyncReadBytesMax, limits.fetchReadBuffersMax);
 
   /**
    * Opens (recovering where needed) every partition log under the data dirs. Without a schedule

@@ -15,6 +15,7 @@ import type { StorageContext } from './context.js';
 import { assertStorage, InvalidBatchError, LogClosedError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, Segment, TIME_INDEX_SUFFIX, unlinkIfExists, type PlacedBatch } from './segment.js';
+import type { ReadBufferLender } from './read-buffers.js';
 
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;
@@ -56,6 +57,8 @@ export interface ReadResult {
 export interface ReadOptions {
   /** Batches starting at or after this offset are not returned (default: the high watermark). */
   maxOffset?: number;
+  /** Reusable buffers for synchronous reads (Fetch): the caller releases them once the bytes are sent. */
+  lender?: ReadBufferLender;
 }
 
 export interface TimestampLookup {
@@ -403,7 +406,7 @@ export class PartitionLog {
     while (fetchOffset < maxOffset && index < this.segments.length) {
       const segment = this.segments[index]!;
       const syncBytesMax = segment === this.activeSegment ? limits.logSyncReadBytesMax : 0;
-      const slice = await segment.read(fetchOffset, Math.min(Math.max(0, maxBytes), limits.logReadBytesMax), maxOffset, syncBytesMax);
+      const slice = await segment.read(fetchOffset, Math.min(Math.max(0, maxBytes), limits.logReadBytesMax), maxOffset, syncBytesMax, options.lender);
       if (slice.records.length > 0) return this.readResult(slice.records, slice.firstOffset);
       index += 1;
     }

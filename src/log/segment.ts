@@ -8,6 +8,7 @@ import { SCAN_CHUNK_BYTES, segmentFileName, type StorageContext } from './contex
 import { assertStorage, StorageError } from './errors.js';
 import { FileRef } from './file-handles.js';
 import { OffsetIndex } from './offset-index.js';
+import type { ReadBufferLender } from './read-buffers.js';
 import { scanBatches, type ScanResult, type ScannedBatch } from './scan.js';
 import { TimeIndex } from './time-index.js';
 
@@ -306,14 +307,23 @@ export class Segment {
    * pread brings the bytes: synchronous when `syncBytesMax` covers the read (the active
    * segment's tail, in the page cache), else on the thread pool.
    */
-  async read(fetchOffset: number, maxBytes: number, maxOffset: number, syncBytesMax = 0): Promise<SegmentSlice> {
+  async read(fetchOffset: number, maxBytes: number, maxOffset: number, syncBytesMax = 0, lender?: ReadBufferLender): Promise<SegmentSlice> {
     const endPosition = this.sizeBytes;
     const first = this.locate(fetchOffset, endPosition);
     if (first === undefined || first.baseOffset >= maxOffset) return EMPTY_SLICE;
     const readEnd = this.readEndFor(first.position, first.sizeBytes, maxBytes, endPosition);
     const length = readEnd - first.position;
-    const buf = length <= syncBytesMax ? this.readBytes(first.position, length) : await this.preadAsync(first.position, length);
+    const buf = length <= syncBytesMax ? this.readSync(first.position, length, lender) : await this.preadAsync(first.position, length);
     return sliceWholeBatches(buf, 0, maxBytes, maxOffset);
+  }
+
+  /** A synchronous read into a lent buffer when one is large enough, else into a new one. */
+  private readSync(position: number, length: number, lender: ReadBufferLender | undefined): Buffer {
+    if (lender === undefined || length > lender.bufferBytes) return this.readBytes(position, length);
+    const buf = lender.take().subarray(0, length);
+    const got = this.ctx.handles.with(this.logRef, (fd) => this.ctx.io.pread(fd, buf, 0, length, position));
+    assertStorage(got === length, `${this.logRef.path}: short read ${got}/${length} at ${position}`);
+    return buf;
   }
 
   /** The first batch whose last offset is >= fetchOffset (headers only), or undefined. */

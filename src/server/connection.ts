@@ -30,6 +30,8 @@ interface InFlight {
   sizeBytes: number;
   done: boolean;
   response: Buffer | Buffer[] | null;
+  /** The request context's afterResponseWritten hooks. */
+  afterWritten: Array<() => void>;
 }
 
 export class Connection {
@@ -149,10 +151,10 @@ export class Connection {
   }
 
   private startRequest(frame: Buffer): void {
-    const slot: InFlight = { sizeBytes: frame.length, done: false, response: null };
+    const ctx = this.contextFor(frame);
+    const slot: InFlight = { sizeBytes: frame.length, done: false, response: null, afterWritten: ctx.afterResponseWritten! };
     this.inFlight.push(slot);
     this.options.requestMemory.take(slot.sizeBytes);
-    const ctx = this.contextFor(frame);
     let promise: Promise<Buffer | Buffer[] | null>;
     try {
       const { header, body } = this.options.decodeHeader(frame);
@@ -178,6 +180,7 @@ export class Connection {
       security: this.options.security,
       requestSizeBytes: frame.length,
       receivedAtMs: Date.now(),
+      afterResponseWritten: [],
     };
   }
 
@@ -197,7 +200,7 @@ export class Connection {
     this.socket.cork();
     while (this.inFlight.length > 0 && this.inFlight[0]!.done) {
       const slot = this.inFlight.shift()!;
-      writeResponse(this.socket, slot.response);
+      writeResponse(this.socket, slot.response, slot.afterWritten);
     }
     this.socket.uncork();
   }
@@ -213,13 +216,20 @@ export class Connection {
   }
 }
 
-function writeResponse(socket: Socket, response: Buffer | Buffer[] | null): void {
-  if (response === null) return;
-  if (Buffer.isBuffer(response)) {
-    socket.write(response);
+/** Writes a response; the hooks run once the socket has taken its last chunk (or failed to). */
+function writeResponse(socket: Socket, response: Buffer | Buffer[] | null, afterWritten: Array<() => void>): void {
+  const done = afterWritten.length === 0 ? undefined : () => runHooks(afterWritten);
+  const chunks = response === null ? [] : Buffer.isBuffer(response) ? [response] : response;
+  if (chunks.length === 0) {
+    done?.();
     return;
   }
-  for (const chunk of response) socket.write(chunk);
+  for (let i = 0; i < chunks.length - 1; i++) socket.write(chunks[i]!);
+  socket.write(chunks[chunks.length - 1]!, done);
+}
+
+function runHooks(hooks: Array<() => void>): void {
+  for (const hook of hooks) hook();
 }
 
 /** A client that went away is routine, not worth a log line. */

@@ -20,6 +20,11 @@ export interface RequestContext {
   requestSizeBytes: number;
   /** Date.now() when the whole frame had arrived. */
   receivedAtMs: number;
+  /**
+   * Run once the response has been handed to the socket (or the request ended without one):
+   * a handler registers here what must live until then, e.g. borrowed read buffers.
+   */
+  afterResponseWritten?: Array<() => void>;
 }
 
 export interface DecodedHeader {

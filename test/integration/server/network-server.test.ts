@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../../src/config/index.js';
 import { NetworkServer } from '../../../src/server/server.js';
-import type { DecodedHeader, RequestDispatcher } from '../../../src/server/types.js';
+import type { DecodedHeader, RequestContext, RequestDispatcher } from '../../../src/server/types.js';
 
 const SILENT_API_KEY = 99;
 
@@ -37,7 +37,7 @@ interface Harness {
 
 const servers: NetworkServer[] = [];
 /** Called as each request starts (tests observe server state there). */
-let onDispatch: (() => void) | null = null;
+let onDispatch: ((ctx: RequestContext) => void) | null = null;
 const sockets: Socket[] = [];
 
 afterEach(async () => {
@@ -48,8 +48,8 @@ afterEach(async () => {
 async function startServer(config: Record<string, string | number> = {}, writeBufferBytesHigh?: number, responseBytes = 0): Promise<Harness> {
   let running = 0;
   let concurrencyMax = 0;
-  const dispatch: RequestDispatcher = async (_ctx, header, body) => {
-    onDispatch?.();
+  const dispatch: RequestDispatcher = async (ctx, header, body) => {
+    onDispatch?.(ctx);
     running++;
     concurrencyMax = Math.max(concurrencyMax, running);
     await new Promise((resolve) => setTimeout(resolve, body.readInt32BE(0)));
@@ -128,6 +128,28 @@ describe('NetworkServer', () => {
     const client = await openClient(port);
     client.socket.write(Buffer.concat([request(1, 10), request(2, 0, SILENT_API_KEY), request(3, 0)]));
     expect(await client.waitFor(2)).toEqual([1, 3]);
+  });
+
+  it('runs afterResponseWritten hooks once the answer is written (at once when there is none), not when the handler finishes', async () => {
+    const { port } = await startServer();
+    const client = await openClient(port);
+    const hookOrder: number[] = [];
+    let dispatched = 0;
+    onDispatch = (ctx) => {
+      const index = ++dispatched;
+      ctx.afterResponseWritten!.push(() => hookOrder.push(index));
+    };
+    try {
+      // Request 1 finishes last (30 ms); 2 (no answer) and 3 finish at once but are written after 1.
+      client.socket.write(Buffer.concat([request(1, 30), request(2, 0, SILENT_API_KEY), request(3, 0)]));
+      expect(await client.waitFor(2)).toEqual([1, 3]);
+      await until(() => hookOrder.length === 3);
+      expect([...hookOrder].sort()).toEqual([1, 2, 3]);
+      // 3's answer goes out after 1's, so its hook too (run at handler completion, 3 would come first).
+      expect(hookOrder.indexOf(1)).toBeLessThan(hookOrder.indexOf(3));
+    } finally {
+      onDispatch = null;
+    }
   });
 
   it('decodes a request that arrives in 1-byte chunks', async () => {
