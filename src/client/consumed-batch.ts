@@ -3,7 +3,7 @@
 // the fetch position are already dropped). keyAt/valueAt cut a slice only when called;
 // keyStartAt/valueStartAt give positions in `buffer` for reading in place. `records` builds
 // ConsumerRecord objects on first access, for callers that want them.
-import { CompressionError, type RecordHeader } from '../accel/types.js';
+import { CompressionError, type DecodedRecord, type RecordHeader } from '../accel/types.js';
 import { accel } from '../accel/index.js';
 import { limits } from '../config/limits.js';
 import { RecordFormatError, type RecordBatchView } from '../protocol/records/index.js';
@@ -21,17 +21,12 @@ import {
   type RecordTable,
 } from './record-table.js';
 
-export interface ConsumerRecord {
+/** A decoded record with where it sits (topic, partition, offset) and its timestamp. */
+export interface ConsumerRecord extends DecodedRecord {
   topic: string;
   partition: number;
   offset: number;
   timestampMs: number;
-  attributes: number;
-  timestampDelta: number;
-  offsetDelta: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
 }
 
 export interface BatchPlace {

@@ -139,23 +139,36 @@ function nextField(end: usize, base: usize, entry: usize, minLength: i32, reason
   return 0;
 }
 
+// What openRecord read of the record at cursor.
+let openedRecordEnd: usize = 0;
+let openedAttributes: i32 = 0;
+let openedTimestampDelta: i64 = 0;
+
+/** Reads a record's length, attributes and timestampDelta at cursor; returns 0 or ERR_RECORD. */
+function openRecord(end: usize): i32 {
+  if (nextVarint(end) < 0) return ERR_RECORD;
+  const size = <i32>readValue;
+  if (size < 0 || <usize>size > end - cursor) return fail(size < 0 ? REASON_LENGTH : REASON_TRUNCATED);
+  if (size == 0) return fail(REASON_LENGTH);
+  openedRecordEnd = cursor + <usize>size;
+  openedAttributes = <i32>load<u8>(cursor);
+  cursor++;
+  readVarlong(cursor, openedRecordEnd);
+  if (readPos < 0) return fail(readPos == ERR_TRUNCATED ? REASON_TRUNCATED : REASON_BAD_VARINT);
+  cursor = <usize>readPos;
+  openedTimestampDelta = readValue;
+  if (openedTimestampDelta > SAFE_INTEGER_MAX || openedTimestampDelta < -SAFE_INTEGER_MAX) return fail(REASON_TIMESTAMP);
+  return 0;
+}
+
 /** Decodes one record at cursor into the table at entry; returns the table bytes used. */
 function decodeOne(
   base: usize, end: usize, index: i32, entry: usize, tableEnd: usize, headerCountMax: i32,
 ): i32 {
-  if (nextVarint(end) < 0) return ERR_RECORD;
-  const size = <i32>readValue;
-  if (size < 0 || <usize>size > end - cursor) return fail(size < 0 ? REASON_LENGTH : REASON_TRUNCATED);
-  const recordEnd = cursor + <usize>size;
-  if (size == 0) return fail(REASON_LENGTH);
-  store<i32>(entry, <i32>load<u8>(cursor));
-  cursor++;
-  readVarlong(cursor, recordEnd);
-  if (readPos < 0) return fail(readPos == ERR_TRUNCATED ? REASON_TRUNCATED : REASON_BAD_VARINT);
-  cursor = <usize>readPos;
-  const timestampDelta = readValue;
-  if (timestampDelta > SAFE_INTEGER_MAX || timestampDelta < -SAFE_INTEGER_MAX) return fail(REASON_TIMESTAMP);
-  store<f64>(entry, <f64>timestampDelta, 8);
+  if (openRecord(end) < 0) return ERR_RECORD;
+  const recordEnd = openedRecordEnd;
+  store<i32>(entry, openedAttributes);
+  store<f64>(entry, <f64>openedTimestampDelta, 8);
   if (nextVarint(recordEnd) < 0) return ERR_RECORD;
   store<i32>(entry, <i32>readValue, 4);
   if (nextField(recordEnd, base, entry + 16, -1, REASON_KEY_LENGTH) < 0) return ERR_RECORD;
@@ -242,19 +255,10 @@ function noteRecord(timestampDelta: i64, offsetDelta: i32, index: i32): void {
 
 /** Scans one record at cursor; returns 0 or ERR_RECORD (with the reason set). */
 function scanOne(end: usize, index: i32, headerCountMax: i32): i32 {
-  if (nextVarint(end) < 0) return ERR_RECORD;
-  const size = <i32>readValue;
-  if (size < 0 || <usize>size > end - cursor) return fail(size < 0 ? REASON_LENGTH : REASON_TRUNCATED);
-  if (size == 0) return fail(REASON_LENGTH);
-  const recordEnd = cursor + <usize>size;
-  cursor++;
-  readVarlong(cursor, recordEnd);
-  if (readPos < 0) return fail(readPos == ERR_TRUNCATED ? REASON_TRUNCATED : REASON_BAD_VARINT);
-  cursor = <usize>readPos;
-  const timestampDelta = readValue;
-  if (timestampDelta > SAFE_INTEGER_MAX || timestampDelta < -SAFE_INTEGER_MAX) return fail(REASON_TIMESTAMP);
+  if (openRecord(end) < 0) return ERR_RECORD;
+  const recordEnd = openedRecordEnd;
   if (nextVarint(recordEnd) < 0) return ERR_RECORD;
-  noteRecord(timestampDelta, <i32>readValue, index);
+  noteRecord(openedTimestampDelta, <i32>readValue, index);
   const keyLen = skipField(recordEnd, -1, REASON_KEY_LENGTH);
   if (keyLen == ERR_RECORD) return ERR_RECORD;
   if (keyLen < 0) scanNullKeys++;
