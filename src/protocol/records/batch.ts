@@ -146,6 +146,16 @@ export class RecordBatchView {
     writeInt64(this.buf, this.offset + BatchField.maxTimestamp, logAppendTimeMs);
     this.updateCrc(hot);
   }
+
+  /**
+   * CreateTime: makes maxTimestamp the records' real maximum, as Kafka's validator sets it, and
+   * recomputes the CRC; a batch that already says so is left untouched.
+   */
+  setMaxTimestamp(maxTimestampMs: number, hot: Accel = accel): void {
+    if (this.maxTimestamp === maxTimestampMs) return;
+    writeInt64(this.buf, this.offset + BatchField.maxTimestamp, maxTimestampMs);
+    this.updateCrc(hot);
+  }
 }
 
 /** Reads the magic byte of the batch or message at offset, or undefined if it is not there. */

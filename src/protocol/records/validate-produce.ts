@@ -10,8 +10,9 @@
 // count vs lastOffsetDelta, no control batches, sequence: INVALID_RECORD), zstd needs Produce
 // v7+ (UNSUPPORTED_COMPRESSION_TYPE), then per record: keys on compacted topics
 // (INVALID_RECORD), CreateTime within [now - before.max.ms, now + after.max.ms]
-// (INVALID_TIMESTAMP), then LogAppendTime stamping or recompression, and the size check again
-// if the batch was rebuilt. Compressed batches always get the record pass (Kafka decompresses
+// (INVALID_TIMESTAMP), then LogAppendTime stamping (or, for CreateTime, maxTimestamp set to the
+// records' real maximum when they were read, as Kafka does) or recompression, and the size
+// check again if the batch was rebuilt. Compressed batches always get the record pass (Kafka decompresses
 // every one); one whose offsetDeltas are not 0, 1, 2, ... is rebuilt with them renumbered, as
 // Kafka rewrites such batches rather than rejecting them.
 import { accel } from '../../accel/index.js';
@@ -259,29 +260,48 @@ function scanOf(view: RecordBatchView, hot: Accel): RecordScan | undefined {
   }
 }
 
-/** A batch that keeps its codec: kept as it is, rebuilt to renumber its offsetDeltas, or rejected. */
-type InPlaceVerdict = 'keep' | 'renumber' | ProduceRejected;
+/** What the record checks decided for a batch that keeps its codec. */
+interface InPlaceOutcome {
+  /** Kept as it is, or rebuilt to renumber its offsetDeltas. */
+  action: 'keep' | 'renumber';
+  /** The records' largest timestamp, when they were read (undefined: not read, or no records). */
+  maxTimestampMs: number | undefined;
+}
 
-function renumberIf(view: RecordBatchView, mismatch: boolean): InPlaceVerdict {
-  return view.compression !== 'none' && mismatch ? 'renumber' : 'keep';
+function inPlaceOutcome(view: RecordBatchView, mismatch: boolean, timestampDeltaMax: number | undefined): InPlaceOutcome {
+  return {
+    action: view.compression !== 'none' && mismatch ? 'renumber' : 'keep',
+    maxTimestampMs: timestampDeltaMax === undefined || view.recordCount === 0 ? undefined : view.baseTimestamp + timestampDeltaMax,
+  };
+}
+
+function largestDelta(records: readonly DecodedRecord[]): number | undefined {
+  return records.length === 0 ? undefined : records.reduce((max, record) => Math.max(max, record.timestampDelta), -Infinity);
 }
 
 /** The record checks of a batch that keeps its codec: a scan, and the decode path only to explain a fault. */
-function checkInPlace(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, hot: Accel): InPlaceVerdict {
-  if (!needsRecordPass(policy, view)) return 'keep';
+function checkInPlace(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, hot: Accel): InPlaceOutcome | ProduceRejected {
+  if (!needsRecordPass(policy, view)) return inPlaceOutcome(view, false, undefined);
   const scan = scanOf(view, hot);
-  if (scan !== undefined && scanPasses(view, scan, policy, context.nowMs)) return renumberIf(view, scan.offsetDeltaMismatchIndex >= 0);
+  if (scan !== undefined && scanPasses(view, scan, policy, context.nowMs)) return inPlaceOutcome(view, scan.offsetDeltaMismatchIndex >= 0, scan.timestampDeltaMax);
   const records = checkedRecords(view, policy, context, hot);
-  if (records === null) return 'keep';
+  if (records === null) return inPlaceOutcome(view, false, undefined);
   if (!Array.isArray(records)) return records;
-  return renumberIf(view, records.some((record, index) => record.offsetDelta !== index));
+  return inPlaceOutcome(view, records.some((record, index) => record.offsetDelta !== index), largestDelta(records));
+}
+
+/** Stamps LogAppendTime, or (CreateTime) the records' real maximum timestamp when it is known. */
+function stampTimestamps(view: RecordBatchView, policy: ProducePolicy, nowMs: number, maxTimestampMs: number | undefined, hot: Accel): void {
+  if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(nowMs, hot);
+  else if (maxTimestampMs !== undefined) view.setMaxTimestamp(maxTimestampMs, hot);
 }
 
 function rebuildBatch(view: RecordBatchView, policy: ProducePolicy, context: ProduceContext, target: CompressionName, hot: Accel): BatchOutcome | ProduceRejected {
   const records = checkedRecords(view, policy, context, hot);
   assertInvariant(records !== null, 'a batch to recompress must need a record pass');
   if (!Array.isArray(records)) return records;
-  if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(context.nowMs, hot);
+  const deltaMax = largestDelta(records);
+  stampTimestamps(view, policy, context.nowMs, deltaMax === undefined ? undefined : view.baseTimestamp + deltaMax, hot);
   const rebuilt = recompressBatch(view, records, target, hot);
   const sizeProblem = checkBatchSize(rebuilt.length, policy.maxMessageBytes);
   return sizeProblem === null ? { bytes: rebuilt, recompressed: true } : reject(sizeProblem);
@@ -291,10 +311,10 @@ function finishBatch(view: RecordBatchView, policy: ProducePolicy, context: Prod
   const hot = context.hot ?? accel;
   const target = targetCompression(policy, view.compression);
   if (target !== view.compression) return rebuildBatch(view, policy, context, target, hot);
-  const verdict = checkInPlace(view, policy, context, hot);
-  if (verdict === 'renumber') return rebuildBatch(view, policy, context, target, hot);
-  if (verdict !== 'keep') return verdict;
-  if (policy.timestampType === 'LogAppendTime') view.setLogAppendTime(context.nowMs, hot);
+  const outcome = checkInPlace(view, policy, context, hot);
+  if ('ok' in outcome) return outcome;
+  if (outcome.action === 'renumber') return rebuildBatch(view, policy, context, target, hot);
+  stampTimestamps(view, policy, context.nowMs, outcome.maxTimestampMs, hot);
   return { bytes: view.bytes(), recompressed: false };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordInput } from '../../../src/accel/types.js';
 import { BatchField, RecordBatchView, validateBatch } from '../../../src/protocol/records/batch.js';
+import { writeInt64 } from '../../../src/protocol/records/int64.js';
 import { buildBatch, buildControlBatch, decodeBatchRecords, readBatchRecords } from '../../../src/protocol/records/records.js';
 import { validateProducePartition, validateProduceRecords, type ProduceAccepted, type ProducePolicy, type ProduceValidation } from '../../../src/protocol/records/validate-produce.js';
 import { availableAccels } from './accels.js';
@@ -110,6 +111,21 @@ describe('validateProducePartition: batch rules', () => {
 });
 
 describe('validateProducePartition: record rules', () => {
+  it("sets a CreateTime batch's maxTimestamp to its records' largest timestamp, as Kafka's validator does", () => {
+    const base = NOW_MS - 10_000; // records(5) carry deltas 0, 1000, ..., 4000
+    for (const [compression, policy] of [['none', { timestampAfterMaxMs: HOUR_MS }], ['gzip', {}]] as const) {
+      const understated = patched(batch({ compression }), (b) => writeInt64(b, BatchField.maxTimestamp, base + 1000));
+      const accepted = expectAccepted(run(understated, policy));
+      const view = new RecordBatchView(accepted.recordSet);
+      expect(view.maxTimestamp, compression).toBe(base + 4000);
+      expect(accepted.maxTimestamp, compression).toBe(base + 4000);
+      expect(validateBatch(accepted.recordSet, 0, accepted.recordSet.length, hot), compression).toBeNull();
+      const right = batch({ compression });
+      const before = Buffer.from(right);
+      expect(Buffer.compare(expectAccepted(run(right, policy)).recordSet, before), compression).toBe(0);
+    }
+  });
+
   it('requires keys on compacted topics, naming the keyless records', () => {
     const keyless = buildBatch({ records: records(6, [1, 4]), baseTimestamp: NOW_MS }, hot);
     const result = run(keyless, { compacted: true });
