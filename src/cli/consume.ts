@@ -7,7 +7,8 @@ import { UsageError } from './start-options.js';
 
 export const consumeUsage = `usage: rill consume --bootstrap HOST:PORT --topic T [--from-beginning] [--group G]
                     [--print-key] [--key-separator SEP] [--format text|json]
-                    [--max-messages N] [--timeout-ms MS]`;
+                    [--max-messages N] [--timeout-ms MS]
+                    [--isolation-level read_uncommitted|read_committed]`;
 
 const OPTIONS = {
   bootstrap: { type: 'string', default: '127.0.0.1:9092' },
@@ -19,7 +20,13 @@ const OPTIONS = {
   format: { type: 'string', default: 'text' },
   'max-messages': { type: 'string' },
   'timeout-ms': { type: 'string' },
+  'isolation-level': { type: 'string', default: 'read_uncommitted' },
 } as const;
+
+function isolationLevel(text: string): 'read_uncommitted' | 'read_committed' {
+  if (text === 'read_uncommitted' || text === 'read_committed') return text;
+  throw new UsageError(`--isolation-level expects read_uncommitted or read_committed, got ${JSON.stringify(text)}`);
+}
 
 type Formatter = (record: ConsumerRecord) => string;
 
@@ -50,7 +57,7 @@ export async function runConsumeCommand(args: string[]): Promise<void> {
   const idleTimeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
   const format = formatterFor(values.format!, values['print-key']!, values['key-separator']!);
   const reset = values['from-beginning'] ? 'earliest' : 'latest';
-  const consumer = new Consumer({ bootstrap: values.bootstrap!, groupId: values.group, autoOffsetReset: reset, maxWaitMs: 200 });
+  const consumer = new Consumer({ bootstrap: values.bootstrap!, groupId: values.group, autoOffsetReset: reset, maxWaitMs: 200, isolationLevel: isolationLevel(values['isolation-level']!) });
   await consumer.assignTopics([values.topic], values.group === undefined ? reset : undefined);
   let printed = 0;
   const nextOffsets = new Map<string, { topic: string; partition: number; offset: number }>();

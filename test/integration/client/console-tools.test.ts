@@ -2,6 +2,7 @@
 // round-tripping keyed lines with kcat (librdkafka) in both directions.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../../src/broker.js';
 import { createTopic, startQuietBroker, uniqueTopic } from './helpers.js';
@@ -49,6 +50,28 @@ describe('rill produce / rill consume', () => {
     const consumed = await rill(['consume', '--bootstrap', broker.bootstrap, '--topic', topic, '--from-beginning', '--print-key', '--key-separator', ':', '--max-messages', '50']);
     expect(consumed.code).toBe(0);
     expect(sortLines(consumed.stdout)).toEqual([...LINES].sort());
+  });
+
+  it('--isolation-level read_committed leaves out aborted transactions; the default prints them', async () => {
+    const topic = uniqueTopic('cli-txn');
+    await createTopic(broker.bootstrap, topic, 1);
+    const kafka = new Kafka({ clientId: 'cli-txn', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ transactionalId: `cli-txn-${process.pid}`, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (const [outcome, values] of [['commit', ['kept 1', 'kept 2']], ['abort', ['dropped 1', 'dropped 2']], ['commit', ['kept 3']]] as const) {
+      const txn = await producer.transaction();
+      await txn.send({ topic, messages: values.map((value) => ({ value })) });
+      await (outcome === 'commit' ? txn.commit() : txn.abort());
+    }
+    await producer.disconnect();
+    const consume = (extra: string[]) => rill(['consume', '--bootstrap', broker.bootstrap, '--topic', topic, '--from-beginning', '--timeout-ms', '1500', ...extra]);
+    const committed = await consume(['--isolation-level', 'read_committed']);
+    expect(committed.code).toBe(0);
+    expect(committed.stdout.split('\n').filter((line) => line !== '')).toEqual(['kept 1', 'kept 2', 'kept 3']);
+    const everything = await consume([]);
+    expect(everything.stdout.split('\n').filter((line) => line !== '')).toEqual(['kept 1', 'kept 2', 'dropped 1', 'dropped 2', 'kept 3']);
+    const bad = await consume(['--isolation-level', 'serializable']);
+    expect(bad.code).toBe(2);
   });
 
   it('prints JSON and resumes a group from its committed offsets', async () => {
