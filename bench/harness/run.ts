@@ -181,13 +181,18 @@ function suiteMarkdown(r: SuiteResults, workload: ProduceBenchOptions): string {
   ].join('\n');
 }
 
+/** Runs a scenario rounds times; returns every round and the one with the median of key. */
+async function roundsOf<T>(rounds: number, run: () => Promise<T>, key: (result: T) => number): Promise<{ all: T[]; median: T }> {
+  const all: T[] = [];
+  for (let i = 0; i < rounds; i++) all.push(await run());
+  const median = [...all].sort((a, b) => key(a) - key(b))[(all.length - 1) >> 1]!;
+  return { all, median };
+}
+
 /** Runs a measurement rounds times; returns the median row by records/s, with every round's rate noted. */
 async function medianOf(rounds: number, run: () => Promise<ThroughputResult>): Promise<ThroughputResult> {
-  const rows: ThroughputResult[] = [];
-  for (let i = 0; i < rounds; i++) rows.push(await run());
-  const sorted = [...rows].sort((a, b) => a.records_per_sec - b.records_per_sec);
-  const median = sorted[(sorted.length - 1) >> 1]!;
-  return { ...median, note: `median of ${rounds} rounds: ${rows.map((r) => r.records_per_sec.toLocaleString('en-US')).join(', ')} records/s` };
+  const { all, median } = await roundsOf(rounds, run, (row) => row.records_per_sec);
+  return { ...median, note: `median of ${rounds} rounds: ${all.map((r) => r.records_per_sec.toLocaleString('en-US')).join(', ')} records/s` };
 }
 
 /**
@@ -195,11 +200,9 @@ async function medianOf(rounds: number, run: () => Promise<ThroughputResult>): P
  * p99 and p99.9 noted (a shared VM's scheduling jitter moves one round's tail by 2-3x).
  */
 async function medianE2e(rounds: number, run: () => Promise<E2eResult>): Promise<E2eResult> {
-  const results: E2eResult[] = [];
-  for (let i = 0; i < rounds; i++) results.push(await run());
-  const median = [...results].sort((a, b) => a.latency_ms.p99 - b.latency_ms.p99)[(results.length - 1) >> 1]!;
+  const { all, median } = await roundsOf(rounds, run, (result) => result.latency_ms.p99);
   const ms = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
-  const note = `median of ${rounds} rounds by p99: p99 ${ms(results.map((r) => r.latency_ms.p99))} ms; p99.9 ${ms(results.map((r) => r.latency_ms.p999))} ms`;
+  const note = `median of ${rounds} rounds by p99: p99 ${ms(all.map((r) => r.latency_ms.p99))} ms; p99.9 ${ms(all.map((r) => r.latency_ms.p999))} ms`;
   return { ...median, note };
 }
 

@@ -21,8 +21,8 @@ import { gzipCompress, gzipCompressAsync, gzipDecompress, gzipDecompressAsync } 
 import { createJsAccel } from './js/index.js';
 import { loadWasmAccel } from './wasm.js';
 import { checkRecordsArguments } from './js/records.js';
-import { RECORD_REASONS } from './record-reasons.js';
-import { CODEC_IDS, CompressionError, RecordDecodeError, type Accel, type Codec, type CompressionErrorKind, type FileIo, type RecordScan } from './types.js';
+import { recordReasonError } from './record-reasons.js';
+import { CODEC_IDS, CompressionError, type Accel, type Codec, type CompressionErrorKind, type FileIo, type RecordScan } from './types.js';
 
 /** The addon's exports (native/src/lib.rs). Codecs are Kafka attribute ids: 2, 3, 4. */
 export interface NativeAddon {
@@ -247,11 +247,7 @@ function createRecordScanner(addon: NativeAddon): Accel['scanRecords'] {
   return (buf, start, end, count) => {
     checkRecordsArguments(buf, start, end, count);
     const reasonCode = addon.scanRecords(buf, start, end, count, limits.recordHeaderCountMax, out);
-    if (reasonCode !== 0) {
-      const index = slots[SCAN_OUT_ERROR_INDEX]!;
-      const reason = RECORD_REASONS[reasonCode] ?? 'unknown error';
-      throw new RecordDecodeError(index < count ? `record ${index}: ${reason}` : reason);
-    }
+    if (reasonCode !== 0) throw recordReasonError(reasonCode, slots[SCAN_OUT_ERROR_INDEX]!, count);
     scan.timestampDeltaMin = slots[0]!;
     scan.timestampDeltaMax = slots[1]!;
     scan.nullKeyCount = slots[2]!;

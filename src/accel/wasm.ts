@@ -24,7 +24,7 @@ import {
   type RecordScan,
 } from './types.js';
 import { checkRecordsArguments } from './js/records.js';
-import { RECORD_REASONS } from './record-reasons.js';
+import { recordReasonError } from './record-reasons.js';
 
 // The WebAssembly JS API, typed locally: @types/node 20 does not declare it and the project
 // does not include the DOM lib.
@@ -408,9 +408,7 @@ export class WasmAccel implements Accel {
 
   /** The RecordDecodeError for the reason and record index the last decode or scan left. */
   private throwRecordError(count: number): never {
-    const reason = RECORD_REASONS[this.exports.recordErrorReason()] ?? 'unknown error';
-    const index = this.exports.recordErrorIndex();
-    throw new RecordDecodeError(index < count ? `record ${index}: ${reason}` : reason);
+    throw recordReasonError(this.exports.recordErrorReason(), this.exports.recordErrorIndex(), count);
   }
 
   /** Copies buf[start, end) in after a table of tableBytes; returns decodeRecords' result. */

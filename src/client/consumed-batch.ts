@@ -3,10 +3,8 @@
 // the fetch position are already dropped). keyAt/valueAt cut a slice only when called;
 // keyStartAt/valueStartAt give positions in `buffer` for reading in place. `records` builds
 // ConsumerRecord objects on first access, for callers that want them.
-import { CompressionError, type DecodedRecord, type RecordHeader } from '../accel/types.js';
-import { accel } from '../accel/index.js';
-import { limits } from '../config/limits.js';
-import { RecordFormatError, type RecordBatchView } from '../protocol/records/index.js';
+import type { DecodedRecord, RecordHeader } from '../accel/types.js';
+import { recordBodyOf, type RecordBatchView } from '../protocol/records/index.js';
 import {
   attributesOf,
   buildRecordTable,
@@ -37,25 +35,6 @@ export interface BatchPlace {
   fetchOffset: number;
 }
 
-/** The record bytes of a batch: the batch buffer itself, or its decompressed body. */
-function recordBody(view: RecordBatchView): { buffer: Buffer; start: number; end: number } {
-  const codec = view.compression;
-  if (codec === 'none') return { buffer: view.buf, start: view.recordsStart, end: view.end };
-  let body: Buffer;
-  try {
-    body = accel.decompress(codec, view.buf.subarray(view.recordsStart, view.end), limits.decompressedBytesMax);
-  } catch (err) {
-    if (!(err instanceof CompressionError)) throw err;
-    throw new RecordFormatError(err.kind === 'unsupported' ? 'UNSUPPORTED_COMPRESSION_TYPE' : 'CORRUPT_MESSAGE', `cannot decompress record batch: ${err.message}`);
-  }
-  return { buffer: body, start: 0, end: body.length };
-}
-
-function checkedRecordCount(view: RecordBatchView): number {
-  if (view.end > view.buf.length) throw new RecordFormatError('CORRUPT_MESSAGE', `batch of ${view.sizeBytes} bytes does not fit the bytes present`);
-  return view.recordCount;
-}
-
 export class ConsumedBatch {
   readonly topic: string;
   readonly partition: number;
@@ -76,8 +55,8 @@ export class ConsumedBatch {
   private materialized: ConsumerRecord[] | undefined;
 
   constructor(view: RecordBatchView, place: BatchPlace) {
-    const count = checkedRecordCount(view);
-    const body = recordBody(view);
+    const body = recordBodyOf(view);
+    const count = body.count;
     this.table = buildRecordTable(body.buffer, body.start, body.end, count);
     this.buffer = body.buffer;
     this.topic = place.topic;

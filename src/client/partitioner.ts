@@ -55,24 +55,37 @@ export function nextStickyPartition(partitionCount: number, previous: number): n
   return partitionCount > 1 && next === previous ? (next + 1) % partitionCount : next;
 }
 
-/** Keyless records: one sticky partition per topic, changed when the producer closes its batch. */
+/** Keyless records of one topic: one sticky partition, changed when its batch closes (KIP-480). */
+export class StickyPartition {
+  private current = -1;
+
+  partition(partitionCount: number): number {
+    if (this.current >= 0 && this.current < partitionCount) return this.current;
+    return (this.current = nextStickyPartition(partitionCount, -1));
+  }
+
+  /** Called when a batch of the topic closed: moves on when it was the sticky partition's. */
+  batchClosed(partition: number, partitionCount: number): void {
+    if (this.current === partition) this.current = nextStickyPartition(partitionCount, partition);
+  }
+}
+
+/** Keyless records: one StickyPartition per topic. */
 export class StickyPartitions {
-  private readonly current = new Map<string, number>();
+  private readonly byTopic = new Map<string, StickyPartition>();
+
+  private of(topic: string): StickyPartition {
+    let sticky = this.byTopic.get(topic);
+    if (sticky === undefined) this.byTopic.set(topic, (sticky = new StickyPartition()));
+    return sticky;
+  }
 
   partition(topic: string, partitionCount: number): number {
-    const sticky = this.current.get(topic);
-    if (sticky !== undefined && sticky < partitionCount) return sticky;
-    return this.choose(topic, partitionCount, -1);
+    return this.of(topic).partition(partitionCount);
   }
 
   /** Called when the batch of the sticky partition closed: move to another partition. */
   batchClosed(topic: string, partition: number, partitionCount: number): void {
-    if (this.current.get(topic) === partition) this.choose(topic, partitionCount, partition);
-  }
-
-  private choose(topic: string, partitionCount: number, previous: number): number {
-    const next = nextStickyPartition(partitionCount, previous);
-    this.current.set(topic, next);
-    return next;
+    this.of(topic).batchClosed(partition, partitionCount);
   }
 }

@@ -39,7 +39,7 @@ import { CoarseClock } from './coarse-clock.js';
 import { Cluster, type ClientOptions } from './cluster.js';
 import { ApiKey, type Connection } from './connection.js';
 import { invalidatesMetadata, KafkaError } from './errors.js';
-import { partitionForKey, nextStickyPartition } from './partitioner.js';
+import { partitionForKey, StickyPartition } from './partitioner.js';
 import { acksValue, resolveIdempotence, type Acks } from './producer-config.js';
 import { idempotentOutcome, initProducerIdRetriable, plainOutcome, sequenceAfter, type AnswerOutcome } from './producer-idempotence.js';
 
@@ -79,8 +79,8 @@ interface TopicState {
   /** Cluster.metadataVersion when partitionCount was read. */
   metadataVersion: number;
   queues: PartitionQueue[];
-  /** Partition of keyless records until its batch closes (KIP-480); -1 before the first. */
-  stickyPartition: number;
+  /** Partition of keyless records until its batch closes (KIP-480). */
+  sticky: StickyPartition;
 }
 
 type ProducerIdentity = { producerId: number; producerEpoch: number };
@@ -269,7 +269,7 @@ export class Producer {
     const info = this.cluster.cachedTopic(name);
     if (info === undefined) return undefined;
     let state = this.topics.get(name);
-    if (state === undefined) this.topics.set(name, (state = { name, partitionCount: 0, metadataVersion: -1, queues: [], stickyPartition: -1 }));
+    if (state === undefined) this.topics.set(name, (state = { name, partitionCount: 0, metadataVersion: -1, queues: [], sticky: new StickyPartition() }));
     state.partitionCount = info.partitions.length;
     state.metadataVersion = this.cluster.metadataVersion;
     this.lastTopic = state;
@@ -324,9 +324,7 @@ export class Producer {
       return record.partition;
     }
     if (record.key !== undefined && record.key !== null) return partitionForKey(record.key, count);
-    const sticky = state.stickyPartition;
-    if (sticky >= 0 && sticky < count) return sticky;
-    return (state.stickyPartition = nextStickyPartition(count, -1));
+    return state.sticky.partition(count);
   }
 
   private queueFor(state: TopicState, partition: number): PartitionQueue {
@@ -377,7 +375,7 @@ export class Producer {
     queue.sealed.push(batch);
     this.readyQueues.add(queue);
     const state = queue.topic;
-    if (state.stickyPartition === queue.partition) state.stickyPartition = nextStickyPartition(state.partitionCount, queue.partition);
+    state.sticky.batchClosed(queue.partition, state.partitionCount);
     this.scheduleDrain();
   }
 

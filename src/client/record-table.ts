@@ -59,22 +59,14 @@ function malformed(index: number, reason: string): never {
   throw new RecordFormatError('INVALID_RECORD', `malformed records: record ${index}: ${reason}`);
 }
 
-/** Reads a length-prefixed field (-1 = null) at pos; varint.end is then just after its bytes. */
-function readBytesField(buf: Buffer, pos: number, recordEnd: number, index: number): number {
-  const length = readVarint(buf, pos);
-  if (!(length >= -1) || varint.end + length > recordEnd) malformed(index, `field length ${length} runs past the record`);
-  if (length > 0) varint.end += length;
-  return length;
-}
-
 /** Validates the headers from pos (at their count); returns the position after them. */
 function skipHeaders(buf: Buffer, pos: number, recordEnd: number, index: number): number {
   const headerCount = readVarint(buf, pos);
   if (!(headerCount >= 0 && headerCount <= limits.recordHeaderCountMax)) malformed(index, `header count ${headerCount}`);
   let at = varint.end;
   for (let h = 0; h < headerCount; h++) {
-    if (readBytesField(buf, at, recordEnd, index) < 0) malformed(index, 'null header key');
-    readBytesField(buf, varint.end, recordEnd, index);
+    if (bytesFieldAt(buf, at, recordEnd, index) < 0) malformed(index, 'null header key');
+    bytesFieldAt(buf, varint.end, recordEnd, index);
     at = varint.end;
   }
   return at;
@@ -85,13 +77,12 @@ function varintAt(buf: Buffer, pos: number): number {
   const first = buf[pos]!;
   if (first < 0x80) {
     varint.end = pos + 1;
-    return (first >>> 1) ^ -(first & 1);
+    return zigzag(first);
   }
   const second = buf[pos + 1]!;
   if (second >= 0x80) return readVarint(buf, pos);
-  const raw = (first & 0x7f) | (second << 7);
   varint.end = pos + 2;
-  return (raw >>> 1) ^ -(raw & 1);
+  return zigzag((first & 0x7f) | (second << 7));
 }
 
 /** A length-prefixed field (-1 = null) at pos; returns its length, varint.end just after its bytes. */
@@ -220,18 +211,14 @@ export function timestampDeltaOf(buf: Buffer, table: RecordTable, index: number)
 }
 
 /** The key's length (-1 for null); varint.end is then the key's first byte. */
-function readKeyLength(buf: Buffer, table: RecordTable, index: number): number {
+export function keyLengthOf(buf: Buffer, table: RecordTable, index: number): number {
   readVarint(buf, table.words[index * RECORD_TABLE_STRIDE + RECORD_START]! + 1);
   readVarint(buf, varint.end);
   return readVarint(buf, varint.end);
 }
 
-export function keyLengthOf(buf: Buffer, table: RecordTable, index: number): number {
-  return readKeyLength(buf, table, index);
-}
-
 export function keyStartOf(buf: Buffer, table: RecordTable, index: number): number {
-  readKeyLength(buf, table, index);
+  keyLengthOf(buf, table, index);
   return varint.end;
 }
 

@@ -94,6 +94,13 @@ function convertSynonym(primary: string, from: string, value: ConfigValue): Conf
   return value < 0 ? -1 : Math.min(value * scale, Number.MAX_SAFE_INTEGER);
 }
 
+/** Where an effective value comes from: a layer entry, or a default as one. */
+interface ResolvedConfig {
+  synonym: string;
+  source: ConfigSourceId;
+  entry: LayerEntry;
+}
+
 /** Parsed default values of scalar configs (lists are parsed per call: callers may keep them). */
 const scalarDefaults = new Map<ConfigDef, ConfigValue>();
 
@@ -164,31 +171,32 @@ export class BrokerConfig {
     return undefined;
   }
 
-  /** The effective value of a broker config, following Kafka's synonyms and layers. */
-  effective(name: string): EffectiveConfig {
+  /**
+   * Where a config's effective value comes from, following Kafka's synonyms and layers: the
+   * first layer entry of any synonym, else the first synonym with a default, else nothing.
+   */
+  private resolve(name: string): ResolvedConfig | undefined {
     requireDef(name);
     const names = brokerSynonyms[name] ?? [name];
     for (const [layer, source] of this.layers()) {
       for (const synonym of names) {
         const entry = layer.get(synonym);
-        if (entry === undefined) continue;
-        const value = convertSynonym(name, synonym, entry.value);
-        return { value, text: synonymText(synonym, value, entry), source, from: synonym };
+        if (entry !== undefined) return { synonym, source, entry };
       }
     }
-    return this.effectiveDefault(name, names);
-  }
-
-  private effectiveDefault(name: string, names: readonly string[]): EffectiveConfig {
     for (const synonym of names) {
       const def = requireDef(synonym);
-      if (def.defaultText === null) continue;
-      const raw = parseConfigValue(def, def.defaultText);
-      const value = convertSynonym(name, synonym, raw);
-      const text = synonymText(synonym, value, { text: def.defaultText, value: raw });
-      return { value, text, source: ConfigSource.DEFAULT_CONFIG, from: synonym };
+      if (def.defaultText !== null) return { synonym, source: ConfigSource.DEFAULT_CONFIG, entry: { text: def.defaultText, value: parsedDefault(def) } };
     }
-    return { value: null, text: null, source: ConfigSource.DEFAULT_CONFIG, from: name };
+    return undefined;
+  }
+
+  /** The effective value of a broker config, with its text, source and synonym (DescribeConfigs). */
+  effective(name: string): EffectiveConfig {
+    const resolved = this.resolve(name);
+    if (resolved === undefined) return { value: null, text: null, source: ConfigSource.DEFAULT_CONFIG, from: name };
+    const value = convertSynonym(name, resolved.synonym, resolved.entry.value);
+    return { value, text: synonymText(resolved.synonym, value, resolved.entry), source: resolved.source, from: resolved.synonym };
   }
 
   /**
@@ -196,19 +204,8 @@ export class BrokerConfig {
    * for readers on per-request paths (Produce reads six topic configs per partition).
    */
   value(name: string): ConfigValue {
-    requireDef(name);
-    const names = brokerSynonyms[name] ?? [name];
-    for (const layer of [this.dynamicBrokerLayer, this.dynamicDefaultLayer, this.staticLayer]) {
-      for (const synonym of names) {
-        const entry = layer.get(synonym);
-        if (entry !== undefined) return convertSynonym(name, synonym, entry.value);
-      }
-    }
-    for (const synonym of names) {
-      const def = requireDef(synonym);
-      if (def.defaultText !== null) return convertSynonym(name, synonym, parsedDefault(def));
-    }
-    return null;
+    const resolved = this.resolve(name);
+    return resolved === undefined ? null : convertSynonym(name, resolved.synonym, resolved.entry.value);
   }
 
   /** A numeric config (int, short, long, double); throws when it is null. */

@@ -101,7 +101,7 @@ export class LogManager {
       else if (isPartitionDir(full, name)) this.openLog(state, name);
     }
     unlinkIfExists(marker);
-    if (!state.cleanShutdown) for (const file of this.checkpointFiles([state])) writeOffsetCheckpoint(file.path, file.entries);
+    if (!state.cleanShutdown) this.writeCheckpoints([state]);
   }
 
   private readCheckpoint(path: string): OffsetCheckpoint {
@@ -224,7 +224,11 @@ export class LogManager {
 
   /** Writes recovery-point-offset-checkpoint, log-start-offset-checkpoint and cleaner-offset-checkpoint in every log dir. */
   checkpoint(): void {
-    for (const file of this.checkpointFiles()) writeOffsetCheckpoint(file.path, file.entries);
+    this.writeCheckpoints(this.dirs);
+  }
+
+  private writeCheckpoints(dirs: readonly LogDirState[]): void {
+    for (const file of this.checkpointFiles(dirs)) writeOffsetCheckpoint(file.path, file.entries);
   }
 
   /**
@@ -232,7 +236,7 @@ export class LogManager {
    * thread pool so their fsyncs do not stall requests. One run at a time.
    */
   checkpointInBackground(): Promise<void> {
-    this.checkpointRun ??= this.writeCheckpointsAsync(this.checkpointFiles()).finally(() => (this.checkpointRun = undefined));
+    this.checkpointRun ??= this.writeCheckpointsAsync(this.checkpointFiles(this.dirs)).finally(() => (this.checkpointRun = undefined));
     return this.checkpointRun;
   }
 
@@ -240,7 +244,7 @@ export class LogManager {
     for (const file of files) await writeOffsetCheckpointAsync(file.path, file.entries);
   }
 
-  private checkpointFiles(dirs: readonly LogDirState[] = this.dirs): CheckpointFile[] {
+  private checkpointFiles(dirs: readonly LogDirState[]): CheckpointFile[] {
     return dirs.flatMap((state) => {
       const logs = [...this.logs.values()].filter((e) => e.logDir === state.path).map((e) => e.log);
       const compacted = logs.filter((l) => compacts(l.config.cleanupPolicy));

@@ -293,7 +293,12 @@ export class Segment {
 
   /** Reads bytes [position, position+length) into a new buffer (sync). */
   readBytes(position: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length);
+    return this.readInto(Buffer.allocUnsafe(length), position);
+  }
+
+  /** Fills buf with the bytes from position (sync); returns buf. */
+  private readInto(buf: Buffer, position: number): Buffer {
+    const length = buf.length;
     const got = this.ctx.handles.with(this.logRef, (fd) => this.ctx.io.pread(fd, buf, 0, length, position));
     assertStorage(got === length, `${this.logRef.path}: short read ${got}/${length} at ${position}`);
     return buf;
@@ -320,10 +325,7 @@ export class Segment {
   /** A synchronous read into a lent buffer when one is large enough, else into a new one. */
   private readSync(position: number, length: number, lender: ReadBufferLender | undefined): Buffer {
     if (lender === undefined || length > lender.bufferBytes) return this.readBytes(position, length);
-    const buf = lender.take().subarray(0, length);
-    const got = this.ctx.handles.with(this.logRef, (fd) => this.ctx.io.pread(fd, buf, 0, length, position));
-    assertStorage(got === length, `${this.logRef.path}: short read ${got}/${length} at ${position}`);
-    return buf;
+    return this.readInto(lender.take().subarray(0, length), position);
   }
 
   /** The first batch whose last offset is >= fetchOffset (headers only), or undefined. */

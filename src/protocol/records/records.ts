@@ -50,13 +50,44 @@ function checkedRecordCount(view: RecordBatchView): number {
   return count;
 }
 
-function decodeBody(hot: Accel, body: Buffer, start: number, end: number, count: number): DecodedRecord[] {
+/** An accel pass over a record body (decode or scan), its RecordDecodeError as Kafka's INVALID_RECORD. */
+type BodyPass<T> = (hot: Accel, body: Buffer, start: number, end: number, count: number) => T;
+
+function invalidRecordOnDecodeError<T>(pass: () => T): T {
   try {
-    return hot.decodeRecords(body, start, end, count);
+    return pass();
   } catch (err) {
     if (err instanceof RecordDecodeError) throw new RecordFormatError('INVALID_RECORD', `malformed records: ${err.message}`);
     throw err;
   }
+}
+
+const decodeBody: BodyPass<DecodedRecord[]> = (hot, body, start, end, count) => invalidRecordOnDecodeError(() => hot.decodeRecords(body, start, end, count));
+const scanBody: BodyPass<RecordScan> = (hot, body, start, end, count) => invalidRecordOnDecodeError(() => hot.scanRecords(body, start, end, count));
+
+/** A batch's records as bytes: buffer[start, end) holds `count` records. */
+export interface RecordBody {
+  buffer: Buffer;
+  start: number;
+  end: number;
+  count: number;
+}
+
+/**
+ * The record body of a batch: a view of the batch itself, or its decompressed body. Throws
+ * RecordFormatError (CORRUPT_MESSAGE, INVALID_RECORD, UNSUPPORTED_COMPRESSION_TYPE).
+ */
+export function recordBodyOf(view: RecordBatchView, options: DecodeOptions = {}): RecordBody {
+  const count = checkedRecordCount(view);
+  if (view.compressionId === CODEC_ID.none) return { buffer: view.buf, start: view.recordsStart, end: view.end, count };
+  const body = decompressBody(options.hot ?? accel, view, options);
+  return { buffer: body, start: 0, end: body.length, count };
+}
+
+/** Runs pass over the batch's record body, decompressing it first when the batch is compressed. */
+function overBody<T>(view: RecordBatchView, options: DecodeOptions, pass: BodyPass<T>): T {
+  const body = recordBodyOf(view, options);
+  return pass(options.hot ?? accel, body.buffer, body.start, body.end, body.count);
 }
 
 function decompressBody(hot: Accel, view: RecordBatchView, options: DecodeOptions): Buffer {
@@ -76,20 +107,7 @@ function decompressBody(hot: Accel, view: RecordBatchView, options: DecodeOption
  * UNSUPPORTED_COMPRESSION_TYPE) on bad bytes.
  */
 export function decodeBatchRecords(view: RecordBatchView, options: DecodeOptions = {}): DecodedRecord[] {
-  const hot = options.hot ?? accel;
-  const count = checkedRecordCount(view);
-  if (view.compressionId === CODEC_ID.none) return decodeBody(hot, view.buf, view.recordsStart, view.end, count);
-  const body = decompressBody(hot, view, options);
-  return decodeBody(hot, body, 0, body.length, count);
-}
-
-function scanBody(hot: Accel, body: Buffer, start: number, end: number, count: number): RecordScan {
-  try {
-    return hot.scanRecords(body, start, end, count);
-  } catch (err) {
-    if (err instanceof RecordDecodeError) throw new RecordFormatError('INVALID_RECORD', `malformed records: ${err.message}`);
-    throw err;
-  }
+  return overBody(view, options, decodeBody);
 }
 
 /**
@@ -98,11 +116,7 @@ function scanBody(hot: Accel, body: Buffer, start: number, end: number, count: n
  * RecordScan; the object is reused by hot's next scan).
  */
 export function scanBatchRecords(view: RecordBatchView, options: DecodeOptions = {}): RecordScan {
-  const hot = options.hot ?? accel;
-  const count = checkedRecordCount(view);
-  if (view.compressionId === CODEC_ID.none) return scanBody(hot, view.buf, view.recordsStart, view.end, count);
-  const body = decompressBody(hot, view, options);
-  return scanBody(hot, body, 0, body.length, count);
+  return overBody(view, options, scanBody);
 }
 
 /** As decodeBatchRecords, decompressing off the event loop. */
